@@ -1,0 +1,1 @@
+"""AI-transformation KPI pipeline: Dagster assets over dbt-duckdb models and GX checks."""

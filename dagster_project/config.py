@@ -1,0 +1,103 @@
+"""Run configuration, read once from the environment.
+
+Every path and KPI parameter the pipeline uses comes from here: the DuckDB resource, the
+ingestion assets and dbt (through :meth:`Settings.dbt_env` and :meth:`Settings.dbt_vars`)
+all read the same values, so no path or default is computed twice.
+
+Environment variables (all optional):
+
+* ``KPI_SOURCE_DIR`` - the source directory (default ``seeds/``)
+* ``KPI_WAREHOUSE`` - the working DuckDB file (default ``data/warehouse.duckdb``)
+* ``KPI_PUBLISH_DIR`` - where BI tools read the publication (default ``data/published``)
+* ``KPI_AS_OF_DATE`` - ``YYYY-MM-DD``; default derived from the sources (spec/kpis.md)
+* ``KPI_SCHEDULE_TIMEZONE`` - time zone of the nightly schedule (default ``Europe/Paris``)
+* ``KPI_<PARAMETER>`` - every KPI parameter of spec/kpis.md, e.g. ``KPI_MIN_GROUP_SIZE=1``;
+  the defaults live in the ``vars:`` block of ``dbt_project/dbt_project.yml``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Mapping
+
+import yaml
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+
+
+class ConfigError(ValueError):
+    """An environment variable holds a value the pipeline cannot use."""
+
+
+@cache
+def parameter_defaults() -> dict[str, int | float]:
+    """The KPI parameters and their defaults, from the ``vars:`` of dbt_project.yml."""
+    with open(DBT_PROJECT_DIR / "dbt_project.yml", encoding="utf-8") as fh:
+        declared = yaml.safe_load(fh)["vars"]
+    return {name: value for name, value in declared.items() if name != "as_of_date"}
+
+
+def _parse_parameter(name: str, raw: str, default: int | float) -> int | float:
+    try:
+        value = int(raw) if isinstance(default, int) else float(raw)
+    except ValueError:
+        raise ConfigError(f"KPI_{name.upper()}={raw!r} is not a {type(default).__name__}") from None
+    if value < 0:
+        raise ConfigError(f"KPI_{name.upper()}={raw!r} must not be negative")
+    return value
+
+
+def _parse_date(raw: str | None) -> dt.date | None:
+    if not raw:
+        return None
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        raise ConfigError(f"KPI_AS_OF_DATE={raw!r} is not a YYYY-MM-DD date") from None
+
+
+def _path(env: Mapping[str, str], name: str, default: str) -> Path:
+    path = Path(env.get(name) or default)
+    return path if path.is_absolute() else (PROJECT_ROOT / path).resolve()
+
+
+@dataclass(frozen=True)
+class Settings:
+    source_dir: Path
+    warehouse: Path
+    publish_dir: Path
+    as_of_date: dt.date | None = None
+    schedule_timezone: str = "Europe/Paris"
+    parameters: Mapping[str, int | float] = field(default_factory=parameter_defaults)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
+        env = os.environ if env is None else env
+        parameters = {
+            name: _parse_parameter(name, env[f"KPI_{name.upper()}"], default)
+            if env.get(f"KPI_{name.upper()}")
+            else default
+            for name, default in parameter_defaults().items()
+        }
+        return cls(
+            source_dir=_path(env, "KPI_SOURCE_DIR", "seeds"),
+            warehouse=_path(env, "KPI_WAREHOUSE", "data/warehouse.duckdb"),
+            publish_dir=_path(env, "KPI_PUBLISH_DIR", "data/published"),
+            as_of_date=_parse_date(env.get("KPI_AS_OF_DATE")),
+            schedule_timezone=env.get("KPI_SCHEDULE_TIMEZONE") or "Europe/Paris",
+            parameters=parameters,
+        )
+
+    def dbt_vars(self) -> dict[str, object]:
+        """The ``--vars`` of every dbt invocation: all parameters, as_of_date included."""
+        as_of = self.as_of_date.isoformat() if self.as_of_date else None
+        return {**self.parameters, "as_of_date": as_of}
+
+    def dbt_env(self) -> dict[str, str]:
+        """Environment variables that dbt's profiles.yml reads."""
+        return {"KPI_WAREHOUSE": str(self.warehouse)}

@@ -1,0 +1,18 @@
+"""The code location: every asset, check, job, schedule and resource of the pipeline."""
+
+import dagster as dg
+
+from dagster_project.config import Settings
+from dagster_project.defs.jobs import refresh_all
+from dagster_project.defs.raw_assets import RAW_ASSETS
+from dagster_project.defs.resources import build_resources
+from dagster_project.defs.schedules import nightly_schedule
+
+settings = Settings.from_env()
+
+defs = dg.Definitions(
+    assets=[*RAW_ASSETS],
+    jobs=[refresh_all],
+    schedules=[nightly_schedule(settings.schedule_timezone)],
+    resources=build_resources(settings),
+)

@@ -1,0 +1,74 @@
+"""Ingestion: one asset per source file, made by :func:`build_raw_asset` from the contract."""
+
+
+import dagster as dg
+from dagster_duckdb import DuckDBResource
+
+from dagster_project.contract import SOURCES, SourceFile
+from dagster_project.defs.resources import WAREHOUSE_POOL, SourceDirectory
+from dagster_project.ingest import SourceFileError, load
+
+RAW_GROUP = "raw"
+PREVIEW_ROWS = 5
+
+
+def raw_asset_key(source: SourceFile) -> dg.AssetKey:
+    return dg.AssetKey(["raw", source.name])
+
+
+def _markdown_preview(con, table: str) -> str:
+    cursor = con.execute(f"SELECT * FROM {table} LIMIT {PREVIEW_ROWS}")
+    names = [d[0] for d in cursor.description]
+    lines = ["| " + " | ".join(names) + " |", "|" + "---|" * len(names)]
+    lines += ["| " + " | ".join("" if v is None else str(v) for v in row) + " |" for row in cursor.fetchall()]
+    return "\n".join(lines)
+
+
+def build_raw_asset(source: SourceFile) -> dg.AssetsDefinition:
+    """The asset that loads ``<source dir>/<system>/<name>.csv[.gz]`` into ``raw.<name>``."""
+
+    @dg.asset(
+        key=raw_asset_key(source),
+        group_name=RAW_GROUP,
+        kinds={"csv", "duckdb"},
+        pool=WAREHOUSE_POOL,
+        description=(
+            f"{source.description} Raw copy of `{source.relative_stem}.csv` (or `.csv.gz`), typed "
+            f"as spec/sources.md declares; a value that does not parse fails the asset with file, "
+            f"line, column and value."
+        ),
+        metadata={
+            "dagster/column_schema": dg.TableSchema(columns=[
+                dg.TableColumn(c.name, c.type, constraints=dg.TableColumnConstraints(nullable=c.nullable))
+                for c in source.columns
+            ]),
+            "dagster/table_name": f"raw.{source.name}",
+        },
+    )
+    def _raw(context: dg.AssetExecutionContext, warehouse: DuckDBResource,
+             sources: SourceDirectory) -> dg.MaterializeResult:
+        try:
+            path = sources.locate(source)
+            with warehouse.get_connection() as con:
+                result = load(con, source, path)
+                preview = _markdown_preview(con, f"raw.{source.name}")
+        except SourceFileError as error:
+            raise dg.Failure(
+                description=str(error),
+                metadata={"file": error.file, "line": error.line, "column": error.column, "value": error.value},
+            ) from None
+        for column in result.extra_columns:
+            context.log.warning(f"{path}: column {column!r} is not in the contract and is ignored")
+        return dg.MaterializeResult(metadata={
+            "dagster/row_count": result.row_count,
+            "file": str(result.path),
+            "size_bytes": result.size_bytes,
+            "sha256": result.sha256,
+            "ignored_columns": ", ".join(result.extra_columns) or "none",
+            "preview": dg.MetadataValue.md(preview),
+        })
+
+    return _raw
+
+
+RAW_ASSETS = [build_raw_asset(source) for source in SOURCES]

@@ -1,0 +1,33 @@
+"""Resources: the warehouse (DuckDB) and the source directory, both from :class:`Settings`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dagster as dg
+from dagster_duckdb import DuckDBResource
+
+from dagster_project.config import Settings
+from dagster_project.contract import SourceFile
+from dagster_project.ingest import locate
+
+# Everything that opens the warehouse read-write runs in this pool; dagster_home/dagster.yaml
+# limits every pool to one slot, so DuckDB's single writer is never contended.
+WAREHOUSE_POOL = "warehouse"
+
+
+class SourceDirectory(dg.ConfigurableResource):
+    """The directory of CSV exports (hr/, projects/, costs/) the run reads."""
+
+    path: str
+
+    def locate(self, source: SourceFile) -> Path:
+        return locate(Path(self.path), source)
+
+
+def build_resources(settings: Settings) -> dict[str, object]:
+    settings.warehouse.parent.mkdir(parents=True, exist_ok=True)
+    return {
+        "warehouse": DuckDBResource(database=str(settings.warehouse)),
+        "sources": SourceDirectory(path=str(settings.source_dir)),
+    }

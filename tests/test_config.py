@@ -1,0 +1,44 @@
+"""Configuration: one place, environment overrides, clear errors."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from dagster_project.config import PROJECT_ROOT, ConfigError, Settings, parameter_defaults
+
+
+def test_defaults_are_the_spec_defaults():
+    assert parameter_defaults() == {
+        "critical_mass_target": 30, "critical_mass_at_risk_ratio": 0.8, "min_family_share": 0.15,
+        "min_group_size": 5, "adoption_threshold": 0.5, "industrialization_window_days": 365,
+        "stuck_poc_days": 180, "staffing_min_hours": 8, "maintained_lookback_days": 90,
+    }
+    settings = Settings.from_env({})
+    assert settings.source_dir == PROJECT_ROOT / "seeds"
+    assert settings.warehouse == PROJECT_ROOT / "data" / "warehouse.duckdb"
+    assert settings.publish_dir == PROJECT_ROOT / "data" / "published"
+    assert settings.as_of_date is None
+
+
+def test_every_parameter_is_overridable_and_reaches_dbt(tmp_path):
+    env = {"KPI_MIN_GROUP_SIZE": "1", "KPI_ADOPTION_THRESHOLD": "0.6", "KPI_AS_OF_DATE": "2025-06-30",
+           "KPI_WAREHOUSE": str(tmp_path / "w.duckdb"), "KPI_SOURCE_DIR": "other"}
+    settings = Settings.from_env(env)
+    assert settings.dbt_vars()["min_group_size"] == 1
+    assert settings.dbt_vars()["adoption_threshold"] == 0.6
+    assert settings.dbt_vars()["as_of_date"] == "2025-06-30"
+    assert settings.as_of_date == dt.date(2025, 6, 30)
+    assert settings.dbt_env() == {"KPI_WAREHOUSE": str(tmp_path / "w.duckdb")}
+    assert settings.source_dir == PROJECT_ROOT / "other"
+
+
+@pytest.mark.parametrize("env, message", [
+    ({"KPI_MIN_GROUP_SIZE": "five"}, "KPI_MIN_GROUP_SIZE='five' is not a int"),
+    ({"KPI_STUCK_POC_DAYS": "-3"}, "must not be negative"),
+    ({"KPI_AS_OF_DATE": "30/06/2025"}, "not a YYYY-MM-DD date"),
+])
+def test_bad_values_are_refused(env, message):
+    with pytest.raises(ConfigError, match=message):
+        Settings.from_env(env)

@@ -1,0 +1,62 @@
+"""The code location loads with every asset, the job and the nightly schedule."""
+
+from __future__ import annotations
+
+import importlib
+
+import dagster as dg
+import pytest
+
+from dagster_project.contract import SOURCES
+
+
+@pytest.fixture(scope="module")
+def defs() -> dg.Definitions:
+    import dagster_project.definitions as module
+
+    return module.defs
+
+
+def test_every_source_file_has_a_raw_asset(defs):
+    keys = {k.to_user_string() for k in defs.resolve_asset_graph().get_all_asset_keys()}
+    assert {f"raw/{s.name}" for s in SOURCES} <= keys
+
+
+def test_assets_carry_group_kinds_and_description(defs):
+    graph = defs.resolve_asset_graph()
+    for key in graph.get_all_asset_keys():
+        node = graph.get(key)
+        assert node.description and len(node.description) > 30, key
+        assert node.group_name, key
+        assert node.kinds, key
+
+
+def test_refresh_job_selects_the_whole_graph(defs):
+    job = defs.resolve_job_def("refresh_all")
+    assert {k for k in job.asset_layer.selected_asset_keys} == set(defs.resolve_asset_graph().get_all_asset_keys())
+
+
+def test_nightly_schedule_at_two_paris_time(defs):
+    schedule = defs.resolve_schedule_def("nightly_refresh")
+    assert schedule.cron_schedule == "0 2 * * *"
+    assert schedule.execution_timezone == "Europe/Paris"
+    assert schedule.job_name == "refresh_all"
+    assert schedule.default_status == dg.DefaultScheduleStatus.RUNNING
+
+
+def test_schedule_time_zone_is_configurable(monkeypatch):
+    monkeypatch.setenv("KPI_SCHEDULE_TIMEZONE", "America/New_York")
+    import dagster_project.definitions as module
+
+    reloaded = importlib.reload(module)
+    try:
+        assert reloaded.defs.resolve_schedule_def("nightly_refresh").execution_timezone == "America/New_York"
+    finally:
+        monkeypatch.delenv("KPI_SCHEDULE_TIMEZONE")
+        importlib.reload(module)
+
+
+def test_warehouse_writers_share_one_pool(defs):
+    graph = defs.resolve_asset_graph()
+    for source in SOURCES:
+        assert graph.get(dg.AssetKey(["raw", source.name])).pools == {"warehouse"}
