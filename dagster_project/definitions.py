@@ -3,6 +3,7 @@
 import dagster as dg
 
 from dagster_project.config import Settings
+from dagster_project.defs.dbt_assets import build_dbt_assets
 from dagster_project.defs.jobs import refresh_all
 from dagster_project.defs.raw_assets import RAW_ASSETS
 from dagster_project.defs.resources import build_resources
@@ -11,7 +12,7 @@ from dagster_project.defs.schedules import nightly_schedule
 settings = Settings.from_env()
 
 defs = dg.Definitions(
-    assets=[*RAW_ASSETS],
+    assets=[*RAW_ASSETS, build_dbt_assets(settings)],
     jobs=[refresh_all],
     schedules=[nightly_schedule(settings.schedule_timezone)],
     resources=build_resources(settings),

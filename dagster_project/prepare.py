@@ -6,9 +6,16 @@ and the tests call :func:`prepare_dbt_manifest` instead.
 
 from __future__ import annotations
 
+import sys
+
+from dagster_project.dbt_runner import MANIFEST_PATH, run_dbt
+
 
 def prepare_dbt_manifest() -> None:
-    """No dbt project is wired yet: nothing to prepare."""
+    result = run_dbt(["parse", "--quiet"], check=False)
+    if result.returncode != 0 or not MANIFEST_PATH.exists():
+        sys.stderr.write(result.stdout + result.stderr)
+        raise SystemExit(f"dbt parse failed (exit {result.returncode})")
 
 
 if __name__ == "__main__":

@@ -1,14 +1,16 @@
-"""Resources: the warehouse (DuckDB) and the source directory, both from :class:`Settings`."""
+"""Resources: the warehouse (DuckDB), the source directory and dbt, from :class:`Settings`."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import dagster as dg
+from dagster_dbt import DbtCliResource
 from dagster_duckdb import DuckDBResource
 
-from dagster_project.config import Settings
+from dagster_project.config import DBT_PROJECT_DIR, Settings
 from dagster_project.contract import SourceFile
+from dagster_project.dbt_runner import DBT_EXECUTABLE
 from dagster_project.ingest import locate
 
 # Everything that opens the warehouse read-write runs in this pool; dagster_home/dagster.yaml
@@ -30,4 +32,6 @@ def build_resources(settings: Settings) -> dict[str, object]:
     return {
         "warehouse": DuckDBResource(database=str(settings.warehouse)),
         "sources": SourceDirectory(path=str(settings.source_dir)),
+        "dbt": DbtCliResource(project_dir=str(DBT_PROJECT_DIR), profiles_dir=str(DBT_PROJECT_DIR),
+                              dbt_executable=DBT_EXECUTABLE),
     }

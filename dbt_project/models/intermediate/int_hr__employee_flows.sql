@@ -1,0 +1,48 @@
+-- Headcount flows of employees (contractors are in no flow): one row per hire, exit and
+-- transfer leg. A transfer is any change of hub inside a spell, whatever the event type; it
+-- is one TRANSFER_OUT of the old hub and one TRANSFER_IN to the new hub, never an exit.
+-- A hire counts for the hub of its HIRE/REHIRE event; an exit for the hub of the assignment
+-- on the last day employed.
+with
+
+events as (
+    select * from {{ ref('int_hr__events') }}
+    where worker_type = 'EMPLOYEE'
+),
+
+hires as (
+    select employee_id, spell_no, effective_date as flow_date, hub_id, 'HIRE' as flow,
+           cast(null as varchar) as exit_type, cast(null as boolean) as is_regretted
+    from events
+    where event_type in ('HIRE', 'REHIRE')
+),
+
+exits as (
+    select employee_id, spell_no, effective_date, previous_hub_id, 'EXIT', exit_type, is_regretted
+    from events
+    where event_type = 'EXIT'
+),
+
+moves as (
+    select * from events
+    where event_type not in ('HIRE', 'REHIRE', 'EXIT')
+      and previous_hub_id is not null
+      and hub_id <> previous_hub_id
+),
+
+transfers_out as (
+    select employee_id, spell_no, effective_date, previous_hub_id, 'TRANSFER_OUT', null, null from moves
+),
+
+transfers_in as (
+    select employee_id, spell_no, effective_date, hub_id, 'TRANSFER_IN', null, null from moves
+),
+
+final as (
+    select * from hires
+    union all select * from exits
+    union all select * from transfers_out
+    union all select * from transfers_in
+)
+
+select * from final

@@ -1,0 +1,33 @@
+-- One row: the as_of_date of the run and the reporting months (spec/kpis.md, conventions).
+-- as_of_date is the dbt var when given, else the latest date in the transactional sources,
+-- never later than today. as_of_month is the last month whose last day is <= as_of_date.
+with
+
+latest as (
+    select greatest(
+        coalesce((select max(activity_date) from {{ ref('stg_projects__usage_events') }}), date '1900-01-01'),
+        coalesce((select max(posting_date) from {{ ref('stg_costs__cost_lines') }}), date '1900-01-01'),
+        coalesce((select max(week_start) + 6 from {{ ref('stg_projects__timesheets') }}), date '1900-01-01')
+    ) as latest_source_date
+),
+
+as_of as (
+    select
+        {% if var('as_of_date') %}
+        cast('{{ var("as_of_date") }}' as date)
+        {% else %}
+        least(latest_source_date, current_date)
+        {% endif %} as as_of_date
+    from latest
+),
+
+final as (
+    select
+        as_of_date,
+        cast(case when last_day(as_of_date) = as_of_date then date_trunc('month', as_of_date)
+                  else date_trunc('month', as_of_date) - interval 1 month end as date) as as_of_month,
+        (select cast(date_trunc('month', min(opened_on)) as date) from {{ ref('stg_hr__hubs') }}) as first_month
+    from as_of
+)
+
+select * from final

@@ -1,0 +1,128 @@
+-- Hub x month, trailing 12-month window: retention of the people present at its start, and
+-- separations (attrition) over the daily average headcount (spec/kpis.md).
+with
+
+hub_months as (select * from {{ ref('int_hub_months') }}),
+daily as (select * from {{ ref('int_hr__hub_daily_headcount') }}),
+assignments as (select * from {{ ref('int_hr__assignments') }} where worker_type = 'EMPLOYEE'),
+spells as (select * from {{ ref('int_hr__spells') }}),
+flows as (select * from {{ ref('int_hr__employee_flows') }} where flow = 'EXIT'),
+hubs as (select * from {{ ref('stg_hr__hubs') }}),
+
+windows as (
+    select
+        hub_id,
+        month,
+        cast(month - interval 11 month as date) as window_start,
+        month_end as window_end,
+        cast(month - interval 11 month as date) - 1 as day_before_window
+    from hub_months
+),
+
+cohort as (
+    -- the hub's employees at the close of the day before the window
+    select windows.hub_id, windows.month, windows.window_end, assignments.employee_id, assignments.spell_no
+    from windows
+    join assignments
+        on assignments.hub_id = windows.hub_id
+       and assignments.valid_from <= windows.day_before_window
+       and (assignments.valid_to is null or assignments.valid_to > windows.day_before_window)
+),
+
+cohort_outcome as (
+    select
+        cohort.hub_id,
+        cohort.month,
+        count(*) as opening_headcount,
+        count(*) filter (where spells.spell_end is null or spells.spell_end > cohort.window_end) as retained_in_company,
+        count(*) filter (where exists (
+            select 1 from assignments as later
+            where later.employee_id = cohort.employee_id
+              and later.spell_no = cohort.spell_no
+              and later.hub_id = cohort.hub_id
+              and later.valid_from <= cohort.window_end
+              and (later.valid_to is null or later.valid_to > cohort.window_end)
+        )) as retained_in_hub
+    from cohort
+    join spells using (employee_id, spell_no)
+    group by cohort.hub_id, cohort.month
+),
+
+exits as (
+    select
+        windows.hub_id,
+        windows.month,
+        count(*) as exits_12m,
+        count(*) filter (where flows.exit_type = 'VOLUNTARY') as voluntary_exits_12m,
+        count(*) filter (where flows.is_regretted) as regretted_exits_12m
+    from windows
+    join flows
+        on flows.hub_id = windows.hub_id
+       and flows.flow_date between windows.window_start and windows.window_end
+    group by windows.hub_id, windows.month
+),
+
+average as (
+    select
+        windows.hub_id,
+        windows.month,
+        (coalesce(at_end.cumulative_headcount, 0) - coalesce(before.cumulative_headcount, 0))
+            / cast(windows.window_end - windows.window_start + 1 as double) as avg_headcount_12m
+    from windows
+    left join daily as at_end on at_end.hub_id = windows.hub_id and at_end.day = windows.window_end
+    left join daily as before on before.hub_id = windows.hub_id and before.day = windows.day_before_window
+),
+
+combined as (
+    select
+        windows.hub_id,
+        windows.month,
+        windows.window_start,
+        windows.window_end,
+        coalesce(cohort_outcome.opening_headcount, 0) as opening_headcount,
+        coalesce(cohort_outcome.retained_in_company, 0) as retained_in_company,
+        coalesce(cohort_outcome.retained_in_hub, 0) as retained_in_hub,
+        coalesce(exits.exits_12m, 0) as exits_12m,
+        coalesce(exits.voluntary_exits_12m, 0) as voluntary_exits_12m,
+        coalesce(exits.regretted_exits_12m, 0) as regretted_exits_12m,
+        average.avg_headcount_12m,
+        hubs.opened_on <= windows.window_start as is_full_window
+    from windows
+    join hubs using (hub_id)
+    join average using (hub_id, month)
+    left join cohort_outcome using (hub_id, month)
+    left join exits using (hub_id, month)
+),
+
+final as (
+    select
+        hub_id,
+        month,
+        window_start,
+        window_end,
+        opening_headcount,
+        case when not is_suppressed then retained_in_company end as retained_in_company,
+        case when not is_suppressed then retained_in_hub end as retained_in_hub,
+        case when not is_suppressed then {{ safe_ratio('retained_in_company', 'opening_headcount') }} end as retention_rate,
+        case when not is_suppressed then {{ safe_ratio('retained_in_hub', 'opening_headcount') }} end as hub_retention_rate,
+        case when not is_suppressed then exits_12m end as exits_12m,
+        case when not is_suppressed then voluntary_exits_12m end as voluntary_exits_12m,
+        case when not is_suppressed then regretted_exits_12m end as regretted_exits_12m,
+        avg_headcount_12m,
+        case when not is_suppressed then {{ safe_ratio('exits_12m', 'avg_headcount_12m') }} end as attrition_rate_12m,
+        case when not is_suppressed then {{ safe_ratio('voluntary_exits_12m', 'avg_headcount_12m') }} end
+            as voluntary_attrition_rate_12m,
+        case when not is_suppressed then {{ safe_ratio('regretted_exits_12m', 'avg_headcount_12m') }} end
+            as regretted_attrition_rate_12m,
+        is_full_window,
+        is_suppressed
+    from (
+        select
+            *,
+            opening_headcount < {{ var('min_group_size') }}
+                or avg_headcount_12m < {{ var('min_group_size') }} as is_suppressed
+        from combined
+    )
+)
+
+select * from final

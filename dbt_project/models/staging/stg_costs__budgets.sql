@@ -1,0 +1,5 @@
+select
+    hub_id,
+    year,
+    budget_eur
+from {{ source('raw', 'budgets') }}

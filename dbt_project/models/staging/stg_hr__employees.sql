@@ -1,0 +1,4 @@
+select
+    employee_id,
+    worker_type
+from {{ source('raw', 'employees') }}

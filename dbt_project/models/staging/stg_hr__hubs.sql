@@ -1,0 +1,8 @@
+select
+    hub_id,
+    hub_name,
+    site,
+    opened_on,
+    closed_on,
+    critical_mass_target
+from {{ source('raw', 'hubs') }}

@@ -1,0 +1,9 @@
+select
+    solution_id,
+    hub_id,
+    solution_name,
+    business_domain,
+    target_users,
+    created_on,
+    monitoring_enabled_on
+from {{ source('raw', 'solutions') }}
