@@ -42,3 +42,28 @@ def source_copy(demo_dir, tmp_path) -> Path:
     target = tmp_path / "sources"
     shutil.copytree(demo_dir, target)
     return target
+
+
+@pytest.fixture(scope="session")
+def dbt_manifest() -> None:
+    """The dbt manifest the dbt assets are defined from (``dbt parse``), built once."""
+    from dagster_project.prepare import prepare_dbt_manifest
+
+    prepare_dbt_manifest()
+
+
+def run_pipeline(source_dir: Path, warehouse: Path, **env: str):
+    """Materialize every asset (ingestion, dbt) on ``source_dir`` into ``warehouse``.
+
+    ``env`` holds ``KPI_*`` overrides (e.g. ``KPI_AS_OF_DATE="2024-12-31"``).
+    """
+    import dagster as dg
+
+    from dagster_project.config import Settings
+    from dagster_project.defs.dbt_assets import build_dbt_assets
+    from dagster_project.defs.raw_assets import RAW_ASSETS
+    from dagster_project.defs.resources import build_resources
+
+    settings = Settings.from_env({**env, "KPI_SOURCE_DIR": str(source_dir), "KPI_WAREHOUSE": str(warehouse)})
+    return dg.materialize([*RAW_ASSETS, build_dbt_assets(settings)], resources=build_resources(settings),
+                          raise_on_error=False)

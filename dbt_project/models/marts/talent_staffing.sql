@@ -74,7 +74,9 @@ first_staffing as (
         flows.hub_id,
         flows.employee_id,
         flows.flow_date as hire_date,
-        greatest(0, min(timesheets.week_start) - flows.flow_date) as days_to_first_staffing
+        -- NULL while not staffed yet (greatest() would turn NULL into 0)
+        case when min(timesheets.week_start) is not null
+             then greatest(0, min(timesheets.week_start) - flows.flow_date) end as days_to_first_staffing
     from flows
     left join timesheets
         on timesheets.employee_id = flows.employee_id

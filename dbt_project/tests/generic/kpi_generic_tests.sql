@@ -1,0 +1,38 @@
+{# Generic data tests written here because dbt hub packages (dbt_utils) cannot be fetched. #}
+
+{# The grain: these columns are unique together. #}
+{% test unique_combination(model, columns) %}
+    select {{ columns | join(', ') }}, count(*) as occurrences
+    from {{ model }}
+    group by {{ columns | join(', ') }}
+    having count(*) > 1
+{% endtest %}
+
+{# A boolean SQL expression that must hold on every row. #}
+{% test expression_is_true(model, expression) %}
+    select * from {{ model }} where not coalesce({{ expression }}, false)
+{% endtest %}
+
+{# Values within [min_value, max_value]; NULL passes (use not_null for that). #}
+{% test within_range(model, column_name, min_value=none, max_value=none) %}
+    select * from {{ model }}
+    where {{ column_name }} is not null and (
+        false
+        {% if min_value is not none %} or {{ column_name }} < {{ min_value }} {% endif %}
+        {% if max_value is not none %} or {{ column_name }} > {{ max_value }} {% endif %}
+    )
+{% endtest %}
+
+{# A rate of spec/kpis.md: a fraction in [0, 1] (NULL when its denominator is 0). #}
+{% test is_rate(model, column_name) %}
+    select * from {{ model }}
+    where {{ column_name }} is not null and ({{ column_name }} < 0 or {{ column_name }} > 1 + 1e-9)
+{% endtest %}
+
+{# Two models agree on a column for the same keys (e.g. closing headcount = headcount). #}
+{% test equals_column_of(model, column_name, to, field, keys) %}
+    select {{ keys | join(', ') }}
+    from {{ model }} as a
+    full outer join {{ to }} as b using ({{ keys | join(', ') }})
+    where a.{{ column_name }} is distinct from b.{{ field }}
+{% endtest %}

@@ -1,0 +1,168 @@
+"""People KPIs end to end on a hand-built case (tests/fixtures/people_case), every expected
+number worked out by hand below. as_of_date = 2024-12-31, min_group_size = 4.
+
+The people (employees unless said):
+  A  H1 from 2023-01-01, DATA_SCIENTIST
+  B  H1 from 2023-01-01, SOFTWARE_ENGINEER, part-time 0.5
+  C  H1 from 2023-01-01, SOLUTION_OWNER; EXIT 2024-01-31 (a month end, voluntary, regretted);
+     REHIRE 2024-06-10 as DATA_ENGINEER (a new spell)
+  D  H1 from 2023-01-01, DATA_ARCHITECT; TRANSFER to H2 on 2024-04-01
+  E  HIRE and EXIT the same day, 2024-05-06 (OTHER)
+  F  H1 from 2023-01-01, DATA_ANALYST; EXIT 2025-01-15, after as_of_date: ignored
+  G  CONTRACTOR in H1 from 2023-06-01
+  H  HUB_LEAD of H2, which opens on 2024-03-15
+  I  H1 from 2023-01-01, MLOPS_ENGINEER; EXIT 2024-02-29 (a leap day, involuntary)
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from tests.conftest import run_pipeline
+
+CASE = Path(__file__).parent / "fixtures" / "people_case"
+
+
+@pytest.fixture(scope="module")
+def marts(dbt_manifest, tmp_path_factory):
+    warehouse = tmp_path_factory.mktemp("people") / "warehouse.duckdb"
+    result = run_pipeline(CASE, warehouse, KPI_AS_OF_DATE="2024-12-31", KPI_MIN_GROUP_SIZE="4")
+    assert result.success
+    con = duckdb.connect(str(warehouse), read_only=True)
+    yield con
+    con.close()
+
+
+def row(con, table: str, where: str) -> dict:
+    cursor = con.execute(f"select * from marts.{table} where {where}")
+    names = [d[0] for d in cursor.description]
+    rows = cursor.fetchall()
+    assert len(rows) == 1, f"{table} where {where}: {len(rows)} rows"
+    return dict(zip(names, rows[0]))
+
+
+def test_hub_months_span_opening_to_as_of_month(marts):
+    counts = dict(marts.execute("select hub_id, count(*) from marts.hub_critical_mass group by 1").fetchall())
+    assert counts == {"H1": 24, "H2": 10}  # 2023-01..2024-12 and 2024-03..2024-12
+
+
+@pytest.mark.parametrize("month, headcount, status", [
+    ("2023-01-01", 6, "MET"),      # A B C D F I; target 5
+    ("2024-01-01", 5, "MET"),      # C leaves on 01-31, the month's last day: not counted at its close
+    ("2024-02-01", 4, "AT_RISK"),  # I leaves on the leap day; 4 >= 0.8 x 5
+    ("2024-04-01", 3, "BELOW"),    # D moved to H2 on 04-01
+    ("2024-05-01", 3, "BELOW"),    # E hired and gone the same day: never in headcount
+    ("2024-06-01", 4, "AT_RISK"),  # C rehired on 06-10
+    ("2024-12-01", 4, "AT_RISK"),  # F's exit on 2025-01-15 is after as_of_date
+])
+def test_month_end_headcount(marts, month, headcount, status):
+    r = row(marts, "hub_critical_mass", f"hub_id = 'H1' and month = '{month}'")
+    assert (r["headcount"], r["critical_mass_status"], r["contractor_headcount"]) == \
+        (headcount, status, 0 if month < "2023-06-01" else 1)
+
+
+def test_mix_and_fte(marts):
+    jan23 = row(marts, "hub_critical_mass", "hub_id = 'H1' and month = '2023-01-01'")
+    # DS: A F; IT: B D I; BUSINESS: C  -> shares 2/6 3/6 1/6; fte 6 - 0.5 (B part-time)
+    assert (jan23["headcount_data_science"], jan23["headcount_it"], jan23["headcount_business"]) == (2, 3, 1)
+    assert jan23["fte"] == pytest.approx(5.5)
+    assert jan23["blau_index"] == pytest.approx(1 - (4 + 9 + 1) / 36)  # 0.6111
+    assert jan23["is_multidisciplinary"] is True  # 1/6 = 0.167 >= 0.15
+    dec24 = row(marts, "hub_critical_mass", "hub_id = 'H1' and month = '2024-12-01'")
+    # A F C (now DATA_ENGINEER) in DS, B in IT, nobody in BUSINESS
+    assert (dec24["share_data_science"], dec24["share_it"], dec24["share_business"]) == (0.75, 0.25, 0.0)
+    assert dec24["blau_index"] == pytest.approx(1 - 0.75**2 - 0.25**2)  # 0.375
+    assert dec24["fte"] == pytest.approx(3.5)
+    assert dec24["is_multidisciplinary"] is False
+    assert dec24["critical_mass_target"] == 5
+    h2 = row(marts, "hub_critical_mass", "hub_id = 'H2' and month = '2024-12-01'")
+    assert (h2["headcount"], h2["critical_mass_target"], h2["critical_mass_status"]) == (2, 30, "BELOW")
+
+
+@pytest.mark.parametrize("hub, month, flows", [
+    # opening, hires, transfers_in, exits, transfers_out, closing, vol, invol, other, regretted
+    ("H1", "2023-01-01", (0, 6, 0, 0, 0, 6, 0, 0, 0, 0)),  # the contractor G is in no flow
+    ("H1", "2024-01-01", (6, 0, 0, 1, 0, 5, 1, 0, 0, 1)),
+    ("H1", "2024-02-01", (5, 0, 0, 1, 0, 4, 0, 1, 0, 0)),
+    ("H1", "2024-04-01", (4, 0, 0, 0, 1, 3, 0, 0, 0, 0)),  # a transfer is not an exit
+    ("H1", "2024-05-01", (3, 1, 0, 1, 0, 3, 0, 0, 1, 0)),  # same-day hire and exit
+    ("H1", "2024-06-01", (3, 1, 0, 0, 0, 4, 0, 0, 0, 0)),  # the rehire is a hire
+    ("H2", "2024-03-01", (0, 1, 0, 0, 0, 1, 0, 0, 0, 0)),
+    ("H2", "2024-04-01", (1, 0, 1, 0, 0, 2, 0, 0, 0, 0)),
+])
+def test_headcount_bridge(marts, hub, month, flows):
+    r = row(marts, "hub_headcount_bridge", f"hub_id = '{hub}' and month = '{month}'")
+    columns = ("opening_headcount", "hires", "transfers_in", "exits", "transfers_out", "closing_headcount",
+               "voluntary_exits", "involuntary_exits", "other_exits", "regretted_exits")
+    assert tuple(r[c] for c in columns) == flows
+
+
+def test_retention_and_attrition_over_a_leap_year(marts):
+    r = row(marts, "hub_retention", "hub_id = 'H1' and month = '2024-12-01'")
+    assert (str(r["window_start"]), str(r["window_end"])) == ("2024-01-01", "2024-12-31")
+    # present at the close of 2023-12-31: A B C D F I
+    assert r["opening_headcount"] == 6
+    # still employed in the same spell on 2024-12-31: A B D F (C's rehire is a new spell; I left)
+    assert r["retained_in_company"] == 4 and r["retention_rate"] == pytest.approx(4 / 6)
+    # still in H1: A B F (D moved to H2)
+    assert r["retained_in_hub"] == 3 and r["hub_retention_rate"] == pytest.approx(0.5)
+    # exits dated in 2024 from H1: C (voluntary, regretted), I (involuntary), E (other)
+    assert (r["exits_12m"], r["voluntary_exits_12m"], r["regretted_exits_12m"]) == (3, 1, 1)
+    # daily headcount over 366 days: 30 days x 6 (Jan 1-30), 29 x 5 (Jan 31-Feb 28),
+    # 32 x 4 (Feb 29-Mar 31), 70 x 3 (Apr 1-Jun 9), 205 x 4 (Jun 10-Dec 31) = 1483
+    assert r["avg_headcount_12m"] == pytest.approx(1483 / 366)
+    assert r["attrition_rate_12m"] == pytest.approx(3 / (1483 / 366))
+    assert r["voluntary_attrition_rate_12m"] == pytest.approx(1 / (1483 / 366))
+    assert r["is_full_window"] is True and r["is_suppressed"] is False
+
+
+def test_hub_opened_inside_the_window_is_flagged_and_suppressed(marts):
+    r = row(marts, "hub_retention", "hub_id = 'H2' and month = '2024-12-01'")
+    assert r["is_full_window"] is False  # opened 2024-03-15 > window_start 2024-01-01
+    # nobody at the close of 2023-12-31: 0 < min_group_size 4
+    assert r["opening_headcount"] == 0 and r["is_suppressed"] is True
+    assert r["retention_rate"] is None and r["attrition_rate_12m"] is None and r["exits_12m"] is None
+    # daily headcount: 1 from 03-15 to 03-31 (17 days), 2 from 04-01 (275 days) -> 567 / 366
+    assert r["avg_headcount_12m"] == pytest.approx(567 / 366)
+
+
+def test_small_average_population_is_suppressed(marts):
+    # window 2024-03..2025-02 does not exist; take H1 2024-11: opening at 2023-11-30 = 6,
+    # daily average over Dec 2023-Nov 2024 (366 days) = (31x6 + 1483 - 31x4) / 366 = 4.22 >= 4
+    assert row(marts, "hub_retention", "hub_id = 'H1' and month = '2024-11-01'")["is_suppressed"] is False
+    # 2023-06: window 2022-07..2023-06, opening at 2022-06-30 = 0 < 4
+    r = row(marts, "hub_retention", "hub_id = 'H1' and month = '2023-06-01'")
+    assert r["is_suppressed"] is True and r["retention_rate"] is None and r["voluntary_exits_12m"] is None
+
+
+def test_talent_staffing(marts):
+    r = row(marts, "talent_staffing", "hub_id = 'H1' and month = '2024-12-01'")
+    # members at month end: A B C F; December BUILD+RUN hours A 10, B 4, C 8 (>= 8: A and C)
+    assert (r["headcount"], r["staffed_headcount"]) == (4, 2)
+    # employees' hours: BUILD+RUN 10 + 4 + 8 = 22; non-LEAVE 40 + 20 + 8 = 68 (contractor G excluded)
+    assert r["staffing_rate"] == pytest.approx(22 / 68)
+    # solutions with >= 8 h in 2024: A {S1}, B {}, C {S2, S1}, F {} -> (1 + 0 + 2 + 0) / 4
+    assert r["solutions_per_talent_12m"] == pytest.approx(0.75)
+    # hires into H1 in 2024: E, C; only C was staffed: first BUILD week 06-17 - rehire 06-10 = 7 days
+    assert (r["new_hires_12m"], r["median_days_to_first_staffing"]) == (2, 7)
+    h2 = row(marts, "talent_staffing", "hub_id = 'H2' and month = '2024-12-01'")
+    assert (h2["headcount"], h2["staffed_headcount"], h2["staffing_rate"], h2["new_hires_12m"]) == (2, 0, None, 1)
+
+
+@pytest.mark.parametrize("quarter, expected", [
+    # opened, filled, cancelled, open at quarter end, median days to fill
+    ("2024-01-01", (3, 1, 0, 2, 41)),    # R1 R2 R3 opened; R1 filled in 41 days; R2 R3 open on 03-31
+    ("2024-04-01", (2, 2, 1, 1, 60.5)),  # R5 (90 d) R6 (31 d) filled, R2 cancelled; R3 open
+    ("2024-07-01", (0, 0, 0, 1, None)),
+    ("2024-10-01", (1, 0, 0, 2, None)),  # R4 is filled on 2025-01-10, after as_of_date: open
+])
+def test_recruiting(marts, quarter, expected):
+    r = row(marts, "recruiting", f"hub_id = 'H1' and quarter = '{quarter}'")
+    columns = ("requisitions_opened", "requisitions_filled", "requisitions_cancelled", "open_at_quarter_end",
+               "median_days_to_fill")
+    assert tuple(r[c] for c in columns) == expected
+    quarters = marts.execute("select count(*) from marts.recruiting where hub_id = 'H1'").fetchall()[0][0]
+    assert quarters == 8  # 2023-Q1 (opening) .. 2024-Q4
