@@ -18,7 +18,8 @@ hires as (
 ),
 
 exits as (
-    select employee_id, spell_no, effective_date, previous_hub_id, 'EXIT', exit_type, is_regretted
+    select employee_id, spell_no, effective_date as flow_date, previous_hub_id as hub_id, 'EXIT' as flow,
+           exit_type, is_regretted
     from events
     where event_type = 'EXIT'
 ),
@@ -31,18 +32,22 @@ moves as (
 ),
 
 transfers_out as (
-    select employee_id, spell_no, effective_date, previous_hub_id, 'TRANSFER_OUT', null, null from moves
+    select employee_id, spell_no, effective_date as flow_date, previous_hub_id as hub_id, 'TRANSFER_OUT' as flow,
+           cast(null as varchar) as exit_type, cast(null as boolean) as is_regretted
+    from moves
 ),
 
 transfers_in as (
-    select employee_id, spell_no, effective_date, hub_id, 'TRANSFER_IN', null, null from moves
+    select employee_id, spell_no, effective_date as flow_date, hub_id, 'TRANSFER_IN' as flow,
+           cast(null as varchar) as exit_type, cast(null as boolean) as is_regretted
+    from moves
 ),
 
 final as (
     select * from hires
-    union all select * from exits
-    union all select * from transfers_out
-    union all select * from transfers_in
+    union all by name select * from exits
+    union all by name select * from transfers_out
+    union all by name select * from transfers_in
 )
 
 select * from final

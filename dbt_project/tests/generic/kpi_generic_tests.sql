@@ -36,3 +36,12 @@
     full outer join {{ to }} as b using ({{ keys | join(', ') }})
     where a.{{ column_name }} is distinct from b.{{ field }}
 {% endtest %}
+
+{# Privacy (spec/kpis.md): a published table holds aggregates only, never a person's id. #}
+{% test has_no_person_identifier(model) %}
+    select column_name
+    from information_schema.columns
+    where table_schema = '{{ model.schema }}'
+      and table_name = '{{ model.identifier }}'
+      and (column_name ilike '%employee%' or column_name ilike '%user_id%')
+{% endtest %}
