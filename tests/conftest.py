@@ -67,3 +67,21 @@ def run_pipeline(source_dir: Path, warehouse: Path, **env: str):
     settings = Settings.from_env({**env, "KPI_SOURCE_DIR": str(source_dir), "KPI_WAREHOUSE": str(warehouse)})
     return dg.materialize([*RAW_ASSETS, build_dbt_assets(settings)], resources=build_resources(settings),
                           raise_on_error=False)
+
+
+@pytest.fixture(scope="session")
+def medium_dir(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("medium")
+    generate(SCALES["medium"], DEMO_SEED, out, log=lambda *_: None)
+    return out
+
+
+@pytest.fixture(scope="session")
+def medium_marts(dbt_manifest, medium_dir, tmp_path_factory) -> duckdb.DuckDBPyConnection:
+    """The medium dataset run through the whole pipeline; a read-only connection to it."""
+    warehouse = tmp_path_factory.mktemp("medium_wh") / "warehouse.duckdb"
+    result = run_pipeline(medium_dir, warehouse)
+    assert result.success
+    con = duckdb.connect(str(warehouse), read_only=True)
+    yield con
+    con.close()
