@@ -119,7 +119,7 @@ def write_timesheets(rng: np.random.Generator, people: list[Person], solutions: 
                         emit(person.index, w, LEAVE, 0, 8.0)
                         left -= 8
                     internal = 2 + int(u[2] * 5)
-                    if u[3] < 0.22:
+                    if u[3] < 0.3:
                         training = 2 + int(u[4] * 7)
                         emit(person.index, w, TRAINING, 0, float(training))
                         left -= training
@@ -132,7 +132,7 @@ def write_timesheets(rng: np.random.Generator, people: list[Person], solutions: 
                     current = [s for s in current if s in buildable or s in active.run[segment.hub][w]]
                     if not current or w >= reshuffle_at:
                         pool = active.any_build[w] if u[5] < 0.05 else buildable
-                        k = min(len(pool), 1 + int(rng.random() < 0.65) + int(rng.random() < 0.25))
+                        k = min(len(pool), 1 + int(rng.random() < 0.7) + int(rng.random() < 0.3))
                         current = [pool[i] for i in rng.choice(len(pool), k, replace=False)]
                         reshuffle_at = w + int(rng.integers(6, 20))
                     shares = rng.dirichlet(np.ones(len(current))) * left

@@ -9,8 +9,8 @@
 
 {# A rate as spec/kpis.md defines it: NULL when the denominator is 0 or NULL. #}
 {% macro safe_ratio(numerator, denominator) -%}
-    case when coalesce({{ denominator }}, 0) = 0 then null
-         else cast({{ numerator }} as double) / {{ denominator }} end
+    case when coalesce(({{ denominator }}), 0) = 0 then null
+         else cast(({{ numerator }}) as double) / ({{ denominator }}) end
 {%- endmacro %}
 
 {# Ordering of same-day HR events (spec/sources.md): HIRE/REHIRE < TRANSFER/JOB_CHANGE < EXIT. #}

@@ -45,3 +45,17 @@
       and table_name = '{{ model.identifier }}'
       and (column_name ilike '%employee%' or column_name ilike '%user_id%')
 {% endtest %}
+
+{# Money is never lost or invented: the sum of a column equals the EUR sum of the ledger lines
+   of the reported months, to the cent. `plus` adds another model's column sum. #}
+{% test sums_to_ledger(model, column_name, plus_model=none, plus_column=none) %}
+    with totals as (
+        select
+            (select coalesce(sum({{ column_name }}), 0) from {{ model }})
+            {% if plus_model is not none %}
+            + (select coalesce(sum({{ plus_column }}), 0) from {{ plus_model }})
+            {% endif %} as published,
+            (select coalesce(sum(amount_eur), 0) from {{ ref('int_costs__lines_eur') }}) as ledger
+    )
+    select * from totals where abs(published - ledger) > 0.005
+{% endtest %}

@@ -1,0 +1,136 @@
+-- Month (first reporting month through as_of_month): the company's headline KPIs across hubs.
+-- Retention and attrition treat the company as one population: a move between hubs is neither
+-- an exit nor a loss. People rates are NULL below min_group_size, as in hub_retention.
+with
+
+period as (select * from {{ ref('int_reporting_period') }}),
+critical_mass as (select * from {{ ref('hub_critical_mass') }}),
+daily as (select * from {{ ref('int_hr__hub_daily_headcount') }}),
+assignments as (select * from {{ ref('int_hr__assignments') }} where worker_type = 'EMPLOYEE'),
+spells as (select * from {{ ref('int_hr__spells') }}),
+exits as (select * from {{ ref('int_hr__employee_flows') }} where flow = 'EXIT'),
+lifecycle as (select * from {{ ref('solution_lifecycle') }}),
+milestones as (select * from {{ ref('int_solutions__milestones') }}),
+month_end_stage as (select * from {{ ref('int_solutions__month_end_stage') }}),
+adoption as (select * from {{ ref('solution_adoption') }}),
+hub_costs as (select * from {{ ref('hub_costs') }}),
+
+months as (
+    select
+        cast(month.generate_series as date) as month,
+        cast(last_day(month.generate_series) as date) as month_end,
+        cast(month.generate_series - interval 11 month as date) as window_start
+    from period
+    cross join generate_series(period.first_month, period.as_of_month, interval 1 month) as month
+),
+
+hubs as (
+    select
+        month,
+        count(*) as hubs_open,
+        cast(sum(headcount) as integer) as headcount,
+        count(*) filter (where critical_mass_status = 'MET') as hubs_at_critical_mass
+    from critical_mass
+    group by month
+),
+
+company_daily as (
+    select day, sum(cumulative_headcount) as cumulative_headcount from daily group by day
+),
+
+cohort as (
+    select months.month, count(*) as opening_headcount,
+           count(*) filter (where spells.spell_end is null or spells.spell_end > months.month_end) as retained
+    from months
+    join assignments
+        on assignments.valid_from <= months.window_start - 1
+       and (assignments.valid_to is null or assignments.valid_to > months.window_start - 1)
+    join spells using (employee_id, spell_no)
+    group by months.month
+),
+
+people as (
+    select
+        months.month,
+        coalesce(cohort.opening_headcount, 0) as opening_headcount,
+        cohort.retained,
+        (select count(*) from exits where exits.flow_date between months.window_start and months.month_end) as exits_12m,
+        (select count(*) from exits where exits.flow_date between months.window_start and months.month_end
+                                      and exits.exit_type = 'VOLUNTARY') as voluntary_exits_12m,
+        (coalesce(at_end.cumulative_headcount, 0) - coalesce(before.cumulative_headcount, 0))
+            / cast(months.month_end - months.window_start + 1 as double) as avg_headcount_12m
+    from months
+    left join cohort using (month)
+    left join company_daily as at_end on at_end.day = months.month_end
+    left join company_daily as before on before.day = months.window_start - 1
+),
+
+portfolio as (
+    select
+        month_end_stage.month,
+        count(*) filter (where month_end_stage.stage = 'PRODUCTION') as solutions_in_production,
+        count(*) filter (where month_end_stage.stage = 'PRODUCTION'
+                           and milestones.monitoring_enabled_on <= month_end_stage.month_end) as monitored,
+        count(*) filter (where month_end_stage.stage = 'PRODUCTION' and milestones.target_users > 0)
+            as production_with_users,
+        count(*) filter (where month_end_stage.stage = 'PRODUCTION' and adoption.is_adopted) as adopted,
+        sum(adoption.monthly_active_users) filter (
+            where month_end_stage.stage = 'PRODUCTION' and milestones.target_users > 0) as active_users,
+        sum(milestones.target_users) filter (
+            where month_end_stage.stage = 'PRODUCTION' and milestones.target_users > 0) as target_users
+    from month_end_stage
+    join milestones using (solution_id)
+    left join adoption using (solution_id, month)
+    group by month_end_stage.month
+),
+
+industrialization as (
+    select
+        months.month,
+        count(*) filter (where lifecycle.first_poc_on <= months.month_end - {{ var('industrialization_window_days') }})
+            as eligible,
+        count(*) filter (where lifecycle.first_poc_on <= months.month_end - {{ var('industrialization_window_days') }}
+                           and lifecycle.days_poc_to_production <= {{ var('industrialization_window_days') }})
+            as industrialized
+    from months
+    join lifecycle on lifecycle.first_poc_on is not null
+    group by months.month
+),
+
+costs as (
+    select month, sum(total_cost_eur) as total_cost_eur from hub_costs group by month
+),
+
+final as (
+    select
+        months.month,
+        coalesce(hubs.hubs_open, 0) as hubs_open,
+        coalesce(hubs.headcount, 0) as headcount,
+        coalesce(hubs.hubs_at_critical_mass, 0) as hubs_at_critical_mass,
+        case when not is_suppressed then {{ safe_ratio('people.retained', 'people.opening_headcount') }} end
+            as retention_rate_12m,
+        case when not is_suppressed then {{ safe_ratio('people.exits_12m', 'people.avg_headcount_12m') }} end
+            as attrition_rate_12m,
+        case when not is_suppressed then {{ safe_ratio('people.voluntary_exits_12m', 'people.avg_headcount_12m') }} end
+            as voluntary_attrition_rate_12m,
+        coalesce(portfolio.solutions_in_production, 0) as solutions_in_production,
+        {{ safe_ratio('industrialization.industrialized', 'industrialization.eligible') }} as industrialization_rate,
+        {{ safe_ratio('portfolio.active_users', 'portfolio.target_users') }} as adoption_rate,
+        {{ safe_ratio('portfolio.adopted', 'portfolio.production_with_users') }} as adopted_share,
+        coalesce(costs.total_cost_eur, 0) as total_cost_eur,
+        {{ safe_ratio('coalesce(costs.total_cost_eur, 0)', 'portfolio.solutions_in_production') }}
+            as cost_per_production_solution_eur,
+        {{ safe_ratio('portfolio.monitored', 'portfolio.solutions_in_production') }} as monitored_share
+    from months
+    join (
+        select *, opening_headcount < {{ var('min_group_size') }}
+                  or avg_headcount_12m < {{ var('min_group_size') }} as is_suppressed
+        from people
+    ) as people using (month)
+    left join hubs using (month)
+    left join portfolio using (month)
+    left join industrialization using (month)
+    left join costs using (month)
+)
+
+select * from final

@@ -1,0 +1,64 @@
+-- Hub x month (the hub's months): the hub's ledger (pool + direct lines), how much of its pool
+-- was allocated to solutions, and year-to-date spend against the annual budget.
+-- Lines posted outside a hub's months count in its first or last month (nothing is lost).
+with
+
+hub_months as (select * from {{ ref('int_hub_months') }}),
+lines as (select * from {{ ref('int_costs__lines_eur') }}),
+allocation as (select * from {{ ref('int_costs__pool_allocation') }}),
+budgets as (select * from {{ ref('stg_costs__budgets') }}),
+
+hub_span as (
+    select hub_id, min(month) as first_month, max(month) as last_month from hub_months group by hub_id
+),
+
+ledger as (
+    select
+        lines.hub_id,
+        least(greatest(lines.month, hub_span.first_month), hub_span.last_month) as month,
+        sum(lines.amount_eur) filter (where lines.solution_id is null) as pool_cost_eur,
+        sum(lines.amount_eur) filter (where lines.solution_id is not null) as direct_cost_eur
+    from lines
+    join hub_span using (hub_id)
+    group by all
+),
+
+allocated as (
+    select hub_id, month, sum(allocated_cost_eur) as allocated_cost_eur from allocation group by all
+),
+
+monthly as (
+    select
+        hub_months.hub_id,
+        hub_months.month,
+        cast(coalesce(ledger.pool_cost_eur, 0) as double) as pool_cost_eur,
+        coalesce(allocated.allocated_cost_eur, 0) as allocated_cost_eur,
+        cast(coalesce(ledger.direct_cost_eur, 0) as double) as direct_cost_eur,
+        cast(budgets.budget_eur as double) / 12 as budget_eur
+    from hub_months
+    left join ledger on ledger.hub_id = hub_months.hub_id and ledger.month = hub_months.month
+    left join allocated on allocated.hub_id = hub_months.hub_id and allocated.month = hub_months.month
+    left join budgets on budgets.hub_id = hub_months.hub_id and budgets.year = year(hub_months.month)
+),
+
+final as (
+    select
+        hub_id,
+        month,
+        pool_cost_eur,
+        allocated_cost_eur,
+        pool_cost_eur - allocated_cost_eur as unallocated_cost_eur,
+        direct_cost_eur,
+        pool_cost_eur + direct_cost_eur as total_cost_eur,
+        budget_eur,
+        sum(pool_cost_eur + direct_cost_eur) over ytd as ytd_cost_eur,
+        sum(budget_eur) over ytd as ytd_budget_eur,
+        sum(pool_cost_eur + direct_cost_eur) over ytd - sum(budget_eur) over ytd as ytd_budget_variance_eur,
+        {{ safe_ratio('sum(pool_cost_eur + direct_cost_eur) over ytd - sum(budget_eur) over ytd',
+                      'sum(budget_eur) over ytd') }} as ytd_budget_variance_pct,
+        {{ safe_ratio('pool_cost_eur - allocated_cost_eur', 'pool_cost_eur + direct_cost_eur') }} as unallocated_share
+    from monthly
+    window ytd as (partition by hub_id, year(month) order by month rows unbounded preceding)
+)
+
+select * from final
