@@ -34,6 +34,6 @@ SCALES = {
                   solutions_per_hub=15, target_users_median=35, gzip=True),
     "medium": Scale("medium", hubs=20, years=4, hub_final_size=(40, 190), growth_months=(8, 30),
                     solutions_per_hub=15, target_users_median=80),
-    "large": Scale("large", hubs=100, years=5, hub_final_size=(80, 320), growth_months=(4, 16),
+    "large": Scale("large", hubs=100, years=5, hub_final_size=(85, 335), growth_months=(4, 16),
                    solutions_per_hub=15, target_users_median=150),
 }

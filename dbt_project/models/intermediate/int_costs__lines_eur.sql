@@ -19,7 +19,9 @@ final as (
         lines.amount,
         lines.currency,
         case when lines.currency = 'EUR' then 1 else rates.rate_to_eur end as rate_to_eur,
-        lines.amount * case when lines.currency = 'EUR' then 1 else rates.rate_to_eur end as amount_eur
+        -- exact decimal arithmetic, widened so that the product cannot overflow
+        cast(lines.amount as decimal(38, 4))
+            * cast(case when lines.currency = 'EUR' then 1 else rates.rate_to_eur end as decimal(38, 8)) as amount_eur
     from lines
     cross join period
     left join rates

@@ -1,6 +1,8 @@
 -- Realised timesheet rows (week_start <= as_of_date), each with the hub and worker type of
--- the person's assignment at the close of week_start. A person hired mid-week has no
--- assignment on that Monday: the week then belongs to the first assignment inside the week.
+-- the person's assignment at the close of week_start. Two weeks have none, yet are valid
+-- ("employed during that week"): when week_start is the last day employed (an EXIT on a
+-- Monday), the week belongs to the assignment held that day; when the person is hired
+-- mid-week, to the first assignment inside the week. No hours are dropped.
 with
 
 timesheets as (select * from {{ ref('stg_projects__timesheets') }}),
@@ -21,13 +23,18 @@ candidates as (
         assignments.spell_no,
         row_number() over (
             partition by realised.employee_id, realised.week_start, realised.activity_type, realised.solution_id
-            order by (assignments.valid_from <= realised.week_start) desc, assignments.valid_from
+            order by
+                case when assignments.valid_from <= realised.week_start
+                      and (assignments.valid_to is null or assignments.valid_to > realised.week_start) then 0
+                     when assignments.valid_from <= realised.week_start then 1
+                     else 2 end,
+                abs(assignments.valid_from - realised.week_start)
         ) as preference
     from realised
     left join assignments
         on assignments.employee_id = realised.employee_id
        and assignments.valid_from <= realised.week_start + 6
-       and (assignments.valid_to is null or assignments.valid_to > realised.week_start)
+       and (assignments.valid_to is null or assignments.valid_to >= realised.week_start)
 ),
 
 final as (
