@@ -11,6 +11,8 @@ Environment variables (all optional):
 * ``KPI_PUBLISH_DIR`` - where BI tools read the publication (default ``data/published``)
 * ``KPI_AS_OF_DATE`` - ``YYYY-MM-DD``; default derived from the sources (spec/kpis.md)
 * ``KPI_SCHEDULE_TIMEZONE`` - time zone of the nightly schedule (default ``Europe/Paris``)
+* ``KPI_MAX_TABLE_SHRINK`` - a published table may not lose more than this share of its rows
+  from one publication to the next (default 0.5); more blocks publishing
 * ``KPI_<PARAMETER>`` - every KPI parameter of spec/kpis.md, e.g. ``KPI_MIN_GROUP_SIZE=1``;
   the defaults live in the ``vars:`` block of ``dbt_project/dbt_project.yml``.
 """
@@ -61,6 +63,18 @@ def _parse_date(raw: str | None) -> dt.date | None:
         raise ConfigError(f"KPI_AS_OF_DATE={raw!r} is not a YYYY-MM-DD date") from None
 
 
+def _parse_share(raw: str | None) -> float:
+    if not raw:
+        return 0.5
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value <= 1:
+        raise ConfigError(f"KPI_MAX_TABLE_SHRINK={raw!r} must be a share between 0 and 1")
+    return value
+
+
 def _path(env: Mapping[str, str], name: str, default: str) -> Path:
     path = Path(env.get(name) or default)
     return path if path.is_absolute() else (PROJECT_ROOT / path).resolve()
@@ -73,6 +87,7 @@ class Settings:
     publish_dir: Path
     as_of_date: dt.date | None = None
     schedule_timezone: str = "Europe/Paris"
+    max_table_shrink: float = 0.5
     parameters: Mapping[str, int | float] = field(default_factory=parameter_defaults)
 
     @classmethod
@@ -90,6 +105,7 @@ class Settings:
             publish_dir=_path(env, "KPI_PUBLISH_DIR", "data/published"),
             as_of_date=_parse_date(env.get("KPI_AS_OF_DATE")),
             schedule_timezone=env.get("KPI_SCHEDULE_TIMEZONE") or "Europe/Paris",
+            max_table_shrink=_parse_share(env.get("KPI_MAX_TABLE_SHRINK")),
             parameters=parameters,
         )
 

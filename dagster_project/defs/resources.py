@@ -27,11 +27,26 @@ class SourceDirectory(dg.ConfigurableResource):
         return locate(Path(self.path), source)
 
 
+class Publication(dg.ConfigurableResource):
+    """Where BI tools read the validated KPI tables, and how much a table may shrink per run."""
+
+    publish_dir: str
+    max_table_shrink: float = 0.5
+
+    def previous_row_count(self, table: str) -> int | None:
+        from dagster_project.publish import read_manifest
+
+        manifest = read_manifest(Path(self.publish_dir))
+        return (manifest or {}).get("tables", {}).get(table, {}).get("row_count")
+
+
 def build_resources(settings: Settings) -> dict[str, object]:
     settings.warehouse.parent.mkdir(parents=True, exist_ok=True)
     return {
         "warehouse": DuckDBResource(database=str(settings.warehouse)),
         "sources": SourceDirectory(path=str(settings.source_dir)),
+        "publication": Publication(publish_dir=str(settings.publish_dir),
+                                   max_table_shrink=settings.max_table_shrink),
         "dbt": DbtCliResource(project_dir=str(DBT_PROJECT_DIR), profiles_dir=str(DBT_PROJECT_DIR),
                               dbt_executable=DBT_EXECUTABLE),
     }

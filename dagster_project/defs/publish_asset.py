@@ -1,0 +1,65 @@
+"""The publication: validated KPI tables for BI tools (DuckDB and Parquet), swapped in atomically."""
+
+import datetime as dt
+from pathlib import Path
+
+import dagster as dg
+from dagster_duckdb import DuckDBResource
+
+from dagster_project.contract import SOURCES
+from dagster_project.defs.resources import Publication
+from dagster_project.validation.rules import MARTS
+
+PUBLISHED_TABLES = [m.name for m in MARTS]
+
+
+def _sources(instance: dg.DagsterInstance) -> list[dict]:
+    """Each source file's name, row count and SHA-256, as recorded by its raw asset."""
+    files = []
+    for source in SOURCES:
+        event = instance.get_latest_materialization_event(dg.AssetKey(["raw", source.name]))
+        metadata = event.asset_materialization.metadata if event and event.asset_materialization else {}
+        files.append({name: (metadata[key].value if key in metadata else None)
+                      for name, key in (("file", "file"), ("row_count", "dagster/row_count"), ("sha256", "sha256"))})
+    return files
+
+
+@dg.asset(
+    key=["published", "kpi_publication"],
+    group_name="publish",
+    kinds={"duckdb", "parquet"},
+    deps=[dg.AssetKey(["marts", table]) for table in PUBLISHED_TABLES],
+    pool="warehouse",
+    description=(
+        "The published KPI tables of spec/kpis.md: kpi.duckdb (DuckDB 1.x-readable), "
+        "parquet/<table>.parquet and manifest.json in KPI_PUBLISH_DIR. Written only after every "
+        "blocking check passed, then swapped in atomically; the previous publication stays intact "
+        "until then."
+    ),
+)
+def kpi_publication(context: dg.AssetExecutionContext, warehouse: DuckDBResource,
+                    publication: Publication) -> dg.MaterializeResult:
+    from dagster_project.publish import publish, release_name
+
+    started = dt.datetime.now(dt.timezone.utc)
+    with warehouse.get_connection() as con:
+        [(as_of_date,)] = con.execute("select as_of_date from intermediate.int_reporting_period").fetchall()
+    manifest = {
+        "as_of_date": str(as_of_date),
+        "run_id": context.run_id,
+        "started_at": started.isoformat(),
+        "published_at": dt.datetime.now(dt.timezone.utc).isoformat(),
+        "sources": _sources(context.instance),
+    }
+    publish_dir = Path(publication.publish_dir)
+    release = publish(Path(warehouse.database), publish_dir, PUBLISHED_TABLES, manifest,
+                      release_name(context.run_id, started))
+    from dagster_project.publish import read_manifest
+
+    tables = read_manifest(publish_dir)["tables"]
+    return dg.MaterializeResult(metadata={
+        "publish_dir": str(publish_dir),
+        "release": str(release),
+        "as_of_date": str(as_of_date),
+        "tables": dg.MetadataValue.json({t: v["row_count"] for t, v in tables.items()}),
+    })

@@ -1,0 +1,110 @@
+"""Write-audit-publish: copy the validated marts into a new release, then swap it in atomically.
+
+``<publish dir>`` (default ``data/published``) is a symbolic link to a release directory
+``<publish dir>.releases/<release>/`` holding ``kpi.duckdb``, ``parquet/<table>.parquet`` and
+``manifest.json``. A release is written completely (and fsynced) before the link is replaced
+with one atomic ``rename``; a run that fails or is killed at any moment leaves the previous
+release untouched and the link pointing at it. The previous release is kept, so a reader that
+opened the old files keeps working; older ones are pruned.
+
+``kpi.duckdb`` is written with storage version v1.0.0, readable by DuckDB 1.x clients.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import os
+import shutil
+from pathlib import Path
+
+import duckdb
+
+STORAGE_VERSION = "v1.0.0"
+MANIFEST = "manifest.json"
+KEEP_RELEASES = 2  # the current one and the one before it
+
+
+class PublishError(RuntimeError):
+    pass
+
+
+def releases_dir(publish_dir: Path) -> Path:
+    return publish_dir.with_name(publish_dir.name + ".releases")
+
+
+def read_manifest(publish_dir: Path) -> dict | None:
+    path = publish_dir / MANIFEST
+    return json.loads(path.read_text()) if path.is_file() else None
+
+
+def _fsync_tree(folder: Path) -> None:
+    for path in [*folder.rglob("*"), folder]:
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def write_release(warehouse: Path, release: Path, tables: list[str], manifest: dict) -> dict[str, int]:
+    """Write every table of ``marts`` into ``release`` (DuckDB file + Parquet) and the manifest."""
+    (release / "parquet").mkdir(parents=True)
+    counts = {}
+    with contextlib.closing(duckdb.connect()) as con:
+        con.execute(f"ATTACH '{warehouse}' AS warehouse (READ_ONLY)")
+        con.execute(f"ATTACH '{release / 'kpi.duckdb'}' AS published (STORAGE_VERSION '{STORAGE_VERSION}')")
+        for table in tables:
+            con.execute(f"CREATE TABLE published.main.{table} AS SELECT * FROM warehouse.marts.{table}")
+            con.execute(f"COPY published.main.{table} TO '{release / 'parquet' / table}.parquet' "
+                        f"(FORMAT parquet, COMPRESSION zstd)")
+            [(counts[table],)] = con.execute(f"SELECT count(*) FROM published.main.{table}").fetchall()
+        con.execute("DETACH published")
+        con.execute("DETACH warehouse")
+    manifest = {**manifest, "tables": {t: {"row_count": n, "parquet": f"parquet/{t}.parquet"} for t, n in counts.items()}}
+    (release / MANIFEST).write_text(json.dumps(manifest, indent=2, default=str) + "\n")
+    _fsync_tree(release)
+    return counts
+
+
+def swap_in(publish_dir: Path, release: Path) -> None:
+    """Point ``publish_dir`` at ``release`` with one atomic rename of a symbolic link."""
+    if publish_dir.exists() and not publish_dir.is_symlink():
+        raise PublishError(f"{publish_dir} exists and is not a link to a release; move it away to publish here")
+    staging_link = publish_dir.with_name(f".{publish_dir.name}.{release.name}.link")
+    staging_link.unlink(missing_ok=True)
+    staging_link.symlink_to(os.path.relpath(release, publish_dir.parent))
+    os.replace(staging_link, publish_dir)
+    fd = os.open(publish_dir.parent, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def prune(publish_dir: Path, keep: int = KEEP_RELEASES) -> list[Path]:
+    """Delete releases older than the ``keep`` newest (never the current one)."""
+    current = publish_dir.resolve() if publish_dir.is_symlink() else None
+    releases = sorted(p for p in releases_dir(publish_dir).iterdir() if p.is_dir())
+    stale = [p for p in releases[:-keep] if p != current]
+    for path in stale:
+        shutil.rmtree(path, ignore_errors=True)
+    return stale
+
+
+def publish(warehouse: Path, publish_dir: Path, tables: list[str], manifest: dict, release_name: str) -> Path:
+    """Write a release and swap it in; returns the release directory."""
+    publish_dir.parent.mkdir(parents=True, exist_ok=True)
+    release = releases_dir(publish_dir) / release_name
+    if release.exists():
+        shutil.rmtree(release)  # an unfinished attempt of the same run
+    write_release(warehouse, release, tables, manifest)
+    swap_in(publish_dir, release)
+    prune(publish_dir)
+    return release
+
+
+def release_name(run_id: str, now: dt.datetime | None = None) -> str:
+    now = now or dt.datetime.now(dt.timezone.utc)
+    return f"{now:%Y%m%dT%H%M%SZ}-{run_id[:8]}"

@@ -1,0 +1,1 @@
+"""Great Expectations validation of the sources and the KPI tables, pushed down to DuckDB."""

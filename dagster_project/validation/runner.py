@@ -1,0 +1,135 @@
+"""Run GX suites against warehouse tables and report what failed, where, and how badly."""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from dagster_project.validation.gx_duckdb import gx_warehouse
+
+SAMPLE_ROWS = 5
+
+
+@dataclass(frozen=True)
+class Failure:
+    rule: str
+    expectation: str
+    severity: str
+    description: str
+    unexpected_count: int | None
+    samples: list[dict]
+    error: str | None = None
+
+    def summary(self) -> str:
+        count = "error" if self.error else f"{self.unexpected_count} rows"
+        return f"[{self.severity}] {self.rule} ({count}): {self.error or self.description}"
+
+
+@dataclass
+class SuiteResult:
+    suite: str
+    table: str
+    evaluated: int
+    seconds: float
+    failures: list[Failure] = field(default_factory=list)
+
+    @property
+    def critical_failures(self) -> list[Failure]:
+        return [f for f in self.failures if f.severity == "critical"]
+
+    @property
+    def passed(self) -> bool:
+        """No critical expectation failed (warnings do not block)."""
+        return not self.critical_failures
+
+
+def row_count_bound(previous_rows: int | None, max_shrink: float) -> dict | None:
+    """The sanity bound on a published table: it may not shrink by more than ``max_shrink``."""
+    if not previous_rows:
+        return None
+    minimum = int(previous_rows * (1 - max_shrink))
+    return {"type": "expect_table_row_count_to_be_between", "kwargs": {"min_value": minimum},
+            "severity": "critical",
+            "meta": {"rule": "row_count_vs_previous_publication",
+                     "description": f"at least {minimum} rows: the last publication had {previous_rows}, "
+                                    f"a shrink of more than {max_shrink:.0%} blocks"}}
+
+
+def _plain(value):
+    return value if isinstance(value, (int, float, str, bool, type(None))) else str(value)
+
+
+def _column_samples(result: dict, key: list[str]) -> list[dict]:
+    if "partial_unexpected_index_list" in result:
+        return [{k: _plain(row.get(k)) for k in key} for row in result["partial_unexpected_index_list"][:SAMPLE_ROWS]]
+    return [{"value": _plain(v)} for v in result.get("partial_unexpected_list", [])[:SAMPLE_ROWS]]
+
+
+def _query_samples(con: duckdb.DuckDBPyConnection, table: str, query: str) -> list[dict]:
+    cursor = con.execute(f"select * from ({query.replace('{batch}', table)}) limit {SAMPLE_ROWS}")
+    names = [d[0] for d in cursor.description]
+    return [{n: _plain(v) for n, v in zip(names, row)} for row in cursor.fetchall()]
+
+
+def _raised(exception_info) -> str | None:
+    """The first exception message GX recorded (top level or per metric), if any."""
+    candidates = [exception_info] if isinstance(exception_info, dict) else []
+    candidates += [v for v in (exception_info or {}).values() if isinstance(v, dict)]
+    for info in candidates:
+        if info.get("raised_exception"):
+            return info.get("exception_message") or "expectation raised an exception"
+    return None
+
+
+def _failure(outcome, key: list[str]) -> tuple[Failure, str | None]:
+    """The failure, and the SQL whose first rows are its samples (fetched once GX let go)."""
+    config = outcome.expectation_config
+    meta = config.meta or {}
+    severity = getattr(config.severity, "value", config.severity) or "critical"
+    if message := _raised(outcome.exception_info):
+        return Failure(meta.get("rule", config.type), config.type, severity, meta.get("description", ""),
+                       None, [], message.splitlines()[0][:300]), None
+    result = outcome.result or {}
+    count = result.get("unexpected_count", result.get("observed_value"))
+    failure = Failure(meta.get("rule", config.type), config.type, severity, meta.get("description", ""),
+                      count if isinstance(count, int) else None, _column_samples(result, key))
+    return failure, config.kwargs.get("unexpected_rows_query")
+
+
+def validate(warehouse: Path, suites: list[dict]) -> list[SuiteResult]:
+    """Validate each suite's table (``suite['meta']['table']``, schema.table) in one GX context.
+
+    Sample rows of SQL rules are read afterwards: DuckDB refuses a second connection to the
+    file while GX's read-only engine holds it.
+    """
+    import great_expectations as gx
+    from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
+
+    results = []
+    with gx_warehouse(warehouse) as source:
+        for suite in suites:
+            started = time.perf_counter()
+            schema, table = suite["meta"]["table"].split(".")
+            key = suite["meta"].get("primary_key", [])
+            asset = source.add_table_asset(f"{schema}_{table}", table_name=table, schema_name=schema)
+            batch = asset.add_batch_definition_whole_table("whole").get_batch()
+            expectations = [ExpectationConfiguration(**e).to_domain_obj() for e in suite["expectations"]]
+            outcome = batch.validate(
+                gx.ExpectationSuite(name=suite["name"], expectations=expectations),
+                result_format={"result_format": "SUMMARY", "partial_unexpected_count": SAMPLE_ROWS,
+                               "unexpected_index_column_names": key},
+            )
+            failures = [_failure(r, key) for r in outcome.results if not r.success]
+            results.append((SuiteResult(suite["name"], f"{schema}.{table}", len(outcome.results),
+                                        time.perf_counter() - started), failures))
+    with contextlib.closing(duckdb.connect(str(warehouse), read_only=True)) as con:
+        for suite_result, failures in results:
+            for failure, query in failures:
+                if query:
+                    failure.samples.extend(_query_samples(con, suite_result.table, query))
+                suite_result.failures.append(failure)
+    return [suite_result for suite_result, _ in results]

@@ -1,0 +1,113 @@
+"""The GX suites of ``expectations/``: built from :mod:`rules` and the source contract.
+
+``python -m dagster_project.validation.suites`` rewrites ``expectations/*.json``; a test
+checks that the committed files are what this module builds. Checks load the JSON files.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from dagster_project.config import PROJECT_ROOT
+from dagster_project.contract import SOURCES, SourceFile
+from dagster_project.validation.rules import CRITICAL, MARTS, WARNING, MartSpec, RangeRule, SqlRule, SOURCE_RULES
+
+EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
+
+
+def _expectation(type_: str, severity: str, rule: str, description: str, **kwargs) -> dict:
+    return {"type": type_, "kwargs": kwargs, "severity": severity,
+            "meta": {"rule": rule, "description": description}}
+
+
+def _sql(rule: SqlRule) -> dict:
+    return _expectation("unexpected_rows_expectation", rule.severity, rule.name, rule.description,
+                        unexpected_rows_query=rule.query)
+
+
+def _range(rule: RangeRule) -> dict:
+    bounds = {k: v for k, v in (("min_value", rule.min_value), ("max_value", rule.max_value)) if v is not None}
+    return _expectation("expect_column_values_to_be_between", rule.severity, f"{rule.column}_in_range",
+                        f"{rule.column} within {bounds}", column=rule.column, strict_min=rule.strict_min,
+                        strict_max=rule.strict_max, **bounds)
+
+
+def _unique(columns: tuple[str, ...], rule: str) -> dict:
+    if len(columns) == 1:
+        return _expectation("expect_column_values_to_be_unique", CRITICAL, rule, f"{columns[0]} is unique",
+                            column=columns[0])
+    return _expectation("expect_compound_columns_to_be_unique", CRITICAL, rule,
+                        f"({', '.join(columns)}) is unique", column_list=list(columns))
+
+
+def _not_null(column: str) -> dict:
+    return _expectation("expect_column_values_to_not_be_null", CRITICAL, f"{column}_not_null",
+                        f"{column} is required", column=column)
+
+
+def _in_set(column: str, values: tuple[str, ...]) -> dict:
+    return _expectation("expect_column_values_to_be_in_set", CRITICAL, f"{column}_in_list",
+                        f"{column} in {', '.join(values)}", column=column, value_set=list(values))
+
+
+def _rate(column: str, severity: str) -> dict:
+    return _expectation("expect_column_values_to_be_between", severity, f"{column}_is_a_rate",
+                        f"{column} is a fraction in [0, 1]", column=column, min_value=0, max_value=1)
+
+
+def _rule(rule: SqlRule | RangeRule) -> dict:
+    return _sql(rule) if isinstance(rule, SqlRule) else _range(rule)
+
+
+def source_suite(source: SourceFile) -> dict:
+    expectations = []
+    if source.name != "timesheets":  # its key has a nullable column: a SQL rule checks it
+        expectations.append(_unique(source.primary_key, "primary_key"))
+    expectations += [_not_null(c.name) for c in source.columns if not c.nullable]
+    expectations += [_in_set(c.name, c.enum) for c in source.columns if c.enum]
+    if source.name == "hubs":
+        expectations.append(_unique(("hub_name",), "hub_name_unique"))
+    expectations += [_rule(rule) for rule in SOURCE_RULES[source.name]]
+    return {"name": f"raw.{source.name}", "expectations": expectations,
+            "meta": {"table": f"raw.{source.name}", "primary_key": list(source.primary_key)}}
+
+
+def mart_suite(mart: MartSpec) -> dict:
+    expectations = [_unique(mart.grain, "grain_is_unique")]
+    expectations += [_not_null(c) for c in (*mart.grain, *mart.not_null)]
+    expectations += [_rate(c, CRITICAL) for c in mart.rates] + [_rate(c, WARNING) for c in mart.soft_rates]
+    expectations += [_in_set(c, values) for c, values in mart.enums]
+    expectations += [_sql(rule) for rule in mart.rules]
+    return {"name": f"marts.{mart.name}", "expectations": expectations,
+            "meta": {"table": f"marts.{mart.name}", "primary_key": list(mart.grain)}}
+
+
+def all_suites() -> dict[str, dict]:
+    suites = [source_suite(s) for s in SOURCES] + [mart_suite(m) for m in MARTS]
+    return {suite["name"]: suite for suite in suites}
+
+
+def suite_path(name: str) -> Path:
+    return EXPECTATIONS_DIR / f"{name}.json"
+
+
+def load_suite(name: str) -> dict:
+    return json.loads(suite_path(name).read_text())
+
+
+def render(suite: dict) -> str:
+    return json.dumps(suite, indent=2) + "\n"
+
+
+def main() -> int:
+    EXPECTATIONS_DIR.mkdir(exist_ok=True)
+    for name, suite in all_suites().items():
+        suite_path(name).write_text(render(suite))
+        print(f"{suite_path(name).relative_to(PROJECT_ROOT)}: {len(suite['expectations'])} expectations")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
