@@ -76,8 +76,8 @@ def _parse_share(raw: str | None) -> float:
 
 
 def _path(env: Mapping[str, str], name: str, default: str) -> Path:
-    path = Path(env.get(name) or default)
-    return path if path.is_absolute() else (PROJECT_ROOT / path).resolve()
+    # absolute, but symbolic links kept: the publish dir is a link swapped at every publication
+    return Path(os.path.abspath(PROJECT_ROOT / (env.get(name) or default)))
 
 
 @dataclass(frozen=True)

@@ -17,13 +17,21 @@ JOB_NAME = "refresh_all"
 
 
 def failure_report(result) -> list[str]:
-    """One line per failed step: the step and the error it raised."""
+    """What failed: each failed check with its failed rules, then each failed step's error."""
     lines = []
+    for evaluation in result.get_asset_check_evaluations():
+        if evaluation.passed:
+            continue
+        severity = getattr(evaluation.severity, "value", evaluation.severity)
+        lines.append(f"  {evaluation.asset_key.to_user_string()} [{evaluation.check_name}, {severity}]")
+        report = evaluation.metadata.get("failed_expectations")
+        for row in (report.value.splitlines()[2:] if report else []):
+            lines.append("      " + row.strip("| ").replace(" | ", " | "))
     for event in result.all_events:
-        if event.is_step_failure:
+        if event.is_step_failure and not event.step_key.endswith("gx_suite"):
             error = event.step_failure_data.error
             message = error.message.strip() if error else "failed"
-            lines.append(f"  {event.step_key}: {message}")
+            lines.append(f"  step {event.step_key}: {message}")
     return lines
 
 
@@ -44,7 +52,7 @@ def main() -> int:
     if result.success:
         print(f"run {result.run_id} succeeded in {elapsed:.1f} s")
         return 0
-    print(f"run {result.run_id} FAILED after {elapsed:.1f} s:", file=sys.stderr)
+    print(f"run {result.run_id} FAILED after {elapsed:.1f} s; nothing was published:", file=sys.stderr)
     print("\n".join(failure_report(result)), file=sys.stderr)
     return 1
 

@@ -36,6 +36,17 @@ def demo_raw(demo_dir) -> duckdb.DuckDBPyConnection:
     return load_sources(demo_dir)
 
 
+@pytest.fixture(scope="session")
+def defective_dir(demo_dir, tmp_path_factory) -> Path:
+    """The demo sources with every named defect injected (see defects_manifest.json)."""
+    from dagster_project.synthetic.defects import inject_defects
+
+    folder = tmp_path_factory.mktemp("defective")
+    shutil.copytree(demo_dir, folder, dirs_exist_ok=True)
+    inject_defects(folder, rate=0.001, seed=DEMO_SEED)
+    return folder
+
+
 @pytest.fixture
 def source_copy(demo_dir, tmp_path) -> Path:
     """A writable copy of the demo sources, for tests that break a file."""
@@ -52,21 +63,29 @@ def dbt_manifest() -> None:
     prepare_dbt_manifest()
 
 
-def run_pipeline(source_dir: Path, warehouse: Path, **env: str):
-    """Materialize every asset (ingestion, dbt) on ``source_dir`` into ``warehouse``.
+def run_pipeline(source_dir: Path, warehouse: Path, publish_dir: Path | None = None, checks: bool = False,
+                 **env: str):
+    """Materialize the assets on ``source_dir`` into ``warehouse``: ingestion and dbt, and with
+    ``publish_dir`` also the GX checks and the publication (the whole job).
 
     ``env`` holds ``KPI_*`` overrides (e.g. ``KPI_AS_OF_DATE="2024-12-31"``).
     """
     import dagster as dg
 
     from dagster_project.config import Settings
+    from dagster_project.defs.checks import MART_CHECKS, SOURCE_CHECKS
     from dagster_project.defs.dbt_assets import build_dbt_assets
+    from dagster_project.defs.publish_asset import kpi_publication
     from dagster_project.defs.raw_assets import RAW_ASSETS
     from dagster_project.defs.resources import build_resources
 
-    settings = Settings.from_env({**env, "KPI_SOURCE_DIR": str(source_dir), "KPI_WAREHOUSE": str(warehouse)})
-    return dg.materialize([*RAW_ASSETS, build_dbt_assets(settings)], resources=build_resources(settings),
-                          raise_on_error=False)
+    paths = {"KPI_SOURCE_DIR": str(source_dir), "KPI_WAREHOUSE": str(warehouse),
+             "KPI_PUBLISH_DIR": str(publish_dir or warehouse.parent / "published")}
+    settings = Settings.from_env({**env, **paths})
+    assets = [*RAW_ASSETS, build_dbt_assets(settings)] + ([kpi_publication] if publish_dir else [])
+    if publish_dir or checks:
+        assets += [*SOURCE_CHECKS, *MART_CHECKS]
+    return dg.materialize(assets, resources=build_resources(settings), raise_on_error=False)
 
 
 @pytest.fixture(scope="session")

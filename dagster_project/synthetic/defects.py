@@ -195,14 +195,15 @@ def _source_path(folder: Path, name: str) -> Path:
     return next((folder / source.system).glob(f"{name}.csv*"))
 
 
-def inject_defects(folder: Path, rate: float, seed: int) -> list[dict]:
-    """Inject every defect into about ``rate`` of its file's rows (at least one row each)."""
+def inject_defects(folder: Path, rate: float, seed: int, codes: set[str] | None = None) -> list[dict]:
+    """Inject every defect (or those of ``codes``) into about ``rate`` of its file's rows, at
+    least one row each, at most 25."""
     rng = np.random.default_rng(seed + 7919)
     paths = {name: _source_path(folder, name) for name in SOURCES_BY_NAME}
     frames = {name: pd.read_csv(path, dtype=str, keep_default_na=False) for name, path in paths.items()}
     touched: dict[str, set[int]] = {name: set() for name in frames}
     manifest = []
-    for defect in DEFECTS:
+    for defect in (d for d in DEFECTS if codes is None or d.code in codes):
         frame = frames[defect.file]
         allowed = defect.candidates(frames)
         pool = frame.index if allowed is None else frame.index[allowed.to_numpy()]

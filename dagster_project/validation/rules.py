@@ -124,7 +124,9 @@ SOURCE_RULES: dict[str, list[SqlRule | RangeRule]] = {
         _fk("solution_id", "solutions"),
         RangeRule("n_actions", min_value=1),
         SqlRule("user_id_not_an_email", CRITICAL, "user_id is a pseudonym, never an e-mail address",
-                "select solution_id, activity_date, user_id from {batch} where user_id like '%@%'"),
+                # the address itself is not shown: it would leak personal data into the run logs
+                "select solution_id, activity_date, 'hidden (looks like an e-mail)' as user_id "
+                "from {batch} where user_id like '%@%'"),
         SqlRule("usage_before_go_live", WARNING, "usage should start with the first PILOT or PRODUCTION",
                 "select b.* from (select * from {batch}) b left join (select solution_id, min(entered_on) as live "
                 "from raw.solution_stage_events where stage in ('PILOT', 'PRODUCTION') group by 1) l using (solution_id) "
