@@ -48,15 +48,17 @@ def _fsync_tree(folder: Path) -> None:
             os.close(fd)
 
 
-def write_release(warehouse: Path, release: Path, tables: list[str], manifest: dict) -> dict[str, int]:
-    """Write every table of ``marts`` into ``release`` (DuckDB file + Parquet) and the manifest."""
+def write_release(warehouse: Path, release: Path, tables: dict[str, tuple[str, ...]], manifest: dict) -> dict[str, int]:
+    """Write every table of ``marts`` (name -> grain, the row order) into ``release`` (DuckDB
+    file + Parquet) and the manifest."""
     (release / "parquet").mkdir(parents=True)
     counts = {}
     with contextlib.closing(duckdb.connect()) as con:
         con.execute(f"ATTACH '{warehouse}' AS warehouse (READ_ONLY)")
         con.execute(f"ATTACH '{release / 'kpi.duckdb'}' AS published (STORAGE_VERSION '{STORAGE_VERSION}')")
-        for table in tables:
-            con.execute(f"CREATE TABLE published.main.{table} AS SELECT * FROM warehouse.marts.{table}")
+        for table, grain in tables.items():
+            con.execute(f"CREATE TABLE published.main.{table} AS "
+                        f"SELECT * FROM warehouse.marts.{table} ORDER BY {', '.join(grain)}")
             con.execute(f"COPY published.main.{table} TO '{release / 'parquet' / table}.parquet' "
                         f"(FORMAT parquet, COMPRESSION zstd)")
             [(counts[table],)] = con.execute(f"SELECT count(*) FROM published.main.{table}").fetchall()
@@ -93,7 +95,8 @@ def prune(publish_dir: Path, keep: int = KEEP_RELEASES) -> list[Path]:
     return stale
 
 
-def publish(warehouse: Path, publish_dir: Path, tables: list[str], manifest: dict, release_name: str) -> Path:
+def publish(warehouse: Path, publish_dir: Path, tables: dict[str, tuple[str, ...]], manifest: dict,
+            release_name: str) -> Path:
     """Write a release and swap it in; returns the release directory."""
     publish_dir.parent.mkdir(parents=True, exist_ok=True)
     release = releases_dir(publish_dir) / release_name

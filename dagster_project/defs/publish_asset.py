@@ -10,7 +10,7 @@ from dagster_project.contract import SOURCES
 from dagster_project.defs.resources import Publication
 from dagster_project.validation.rules import MARTS
 
-PUBLISHED_TABLES = [m.name for m in MARTS]
+PUBLISHED_TABLES = {m.name: m.grain for m in MARTS}  # table -> grain (the published row order)
 
 
 def _sources(instance: dg.DagsterInstance) -> list[dict]:
