@@ -30,6 +30,23 @@ class PublishError(RuntimeError):
     pass
 
 
+def data_docs_dir(warehouse: Path) -> Path:
+    """Where the checks write the GX Data Docs of the last validation (beside the warehouse)."""
+    return warehouse.parent / "validation_docs"
+
+
+def copy_data_docs(source: Path, release: Path) -> None:
+    """The last validation's GX Data Docs pages, with an index, into ``release/data_docs``."""
+    if not source.is_dir():
+        return
+    target = release / "data_docs"
+    shutil.copytree(source, target)
+    links = "\n".join(f'<li><a href="{p.name}">{p.stem}</a></li>' for p in sorted(target.glob("*.html")))
+    (target / "index.html").write_text(
+        "<!DOCTYPE html><html><head><meta charset='utf-8'><title>Validation of this publication</title></head>"
+        f"<body><h1>Great Expectations Data Docs of this publication</h1><ul>{links}</ul></body></html>\n")
+
+
 def releases_dir(publish_dir: Path) -> Path:
     return publish_dir.with_name(publish_dir.name + ".releases")
 
@@ -66,7 +83,6 @@ def write_release(warehouse: Path, release: Path, tables: dict[str, tuple[str, .
         con.execute("DETACH warehouse")
     manifest = {**manifest, "tables": {t: {"row_count": n, "parquet": f"parquet/{t}.parquet"} for t, n in counts.items()}}
     (release / MANIFEST).write_text(json.dumps(manifest, indent=2, default=str) + "\n")
-    _fsync_tree(release)
     return counts
 
 
@@ -103,6 +119,8 @@ def publish(warehouse: Path, publish_dir: Path, tables: dict[str, tuple[str, ...
     if release.exists():
         shutil.rmtree(release)  # an unfinished attempt of the same run
     write_release(warehouse, release, tables, manifest)
+    copy_data_docs(data_docs_dir(warehouse), release)
+    _fsync_tree(release)
     swap_in(publish_dir, release)
     prune(publish_dir)
     return release

@@ -57,6 +57,9 @@ def test_every_table_is_published_in_duckdb_and_parquet(published, demo_dir):
             in_parquet = pq.read_table(publish_dir / "parquet" / f"{table}.parquet").num_rows
             assert expected == in_duckdb == in_parquet == manifest["tables"][table]["row_count"] > 0, table
         assert kpi.execute("select * from hub_costs limit 1").fetchall()
+    index = (publish_dir / "data_docs" / "index.html").read_text()
+    assert index.count("<li>") == 23  # GX Data Docs of every suite of the last validation
+    assert "Great Expectations" in (publish_dir / "data_docs" / "marts.hub_costs.html").read_text()
 
 
 def test_manifest_says_what_the_numbers_stand_on(published, demo_dir):

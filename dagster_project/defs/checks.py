@@ -6,11 +6,14 @@ critical expectation fails the check with ERROR severity, which stops everything
 goes on. The metadata lists every failed expectation with its count and sample keys.
 """
 
+from pathlib import Path
+
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from dagster_project.contract import SOURCES
 from dagster_project.defs.resources import Publication
+from dagster_project.publish import data_docs_dir
 from dagster_project.validation.rules import MARTS
 
 SAMPLES_SHOWN = 3
@@ -25,7 +28,7 @@ def _report(failures) -> str:
     return "\n".join(lines)
 
 
-def check_result(result) -> dg.AssetCheckResult:
+def check_result(result, data_docs: Path) -> dg.AssetCheckResult:
     """Map a suite result to Dagster: critical failures -> ERROR (blocking), warnings -> WARN."""
     severity = dg.AssetCheckSeverity.ERROR if result.critical_failures else dg.AssetCheckSeverity.WARN
     return dg.AssetCheckResult(
@@ -37,6 +40,7 @@ def check_result(result) -> dg.AssetCheckResult:
             "critical_failures": len(result.critical_failures),
             "warnings": len(result.failures) - len(result.critical_failures),
             "seconds": round(result.seconds, 2),
+            "data_docs": dg.MetadataValue.path(str(data_docs)),
             "failed_expectations": dg.MetadataValue.md(_report(result.failures) if result.failures else "none"),
         },
     )
@@ -56,16 +60,11 @@ def build_gx_check(suite_name: str, asset_key: dg.AssetKey, description: str,
             table = suite_name.split(".")[1]
             bound = row_count_bound(publication.previous_row_count(table), publication.max_table_shrink)
             suite["expectations"] += [bound] if bound else []
-        [result] = validate(_path(warehouse), [suite])
-        return check_result(result)
+        docs_dir = data_docs_dir(Path(warehouse.database))
+        [result] = validate(Path(warehouse.database), [suite], docs_dir)
+        return check_result(result, docs_dir / f"{suite_name}.html")
 
     return _check
-
-
-def _path(warehouse: DuckDBResource):
-    from pathlib import Path
-
-    return Path(warehouse.database)
 
 
 SOURCE_CHECKS = [

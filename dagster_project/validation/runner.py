@@ -100,11 +100,21 @@ def _failure(outcome, key: list[str]) -> tuple[Failure, str | None]:
     return failure, config.kwargs.get("unexpected_rows_query")
 
 
-def validate(warehouse: Path, suites: list[dict]) -> list[SuiteResult]:
+def write_data_docs(outcome, path: Path) -> None:
+    """The GX Data Docs page of one validation result (GX's own renderer and page view)."""
+    from great_expectations.render.renderer import ValidationResultsPageRenderer
+    from great_expectations.render.view import DefaultJinjaPageView
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(DefaultJinjaPageView().render(ValidationResultsPageRenderer().render(outcome)))
+
+
+def validate(warehouse: Path, suites: list[dict], docs_dir: Path | None = None) -> list[SuiteResult]:
     """Validate each suite's table (``suite['meta']['table']``, schema.table) in one GX context.
 
     Sample rows of SQL rules are read afterwards: DuckDB refuses a second connection to the
-    file while GX's read-only engine holds it.
+    file while GX's read-only engine holds it. With ``docs_dir``, each suite's GX Data Docs page
+    is written there as ``<suite>.html``.
     """
     import great_expectations as gx
     from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
@@ -123,6 +133,8 @@ def validate(warehouse: Path, suites: list[dict]) -> list[SuiteResult]:
                 result_format={"result_format": "SUMMARY", "partial_unexpected_count": SAMPLE_ROWS,
                                "unexpected_index_column_names": key},
             )
+            if docs_dir is not None:
+                write_data_docs(outcome, docs_dir / f"{suite['name']}.html")
             failures = [_failure(r, key) for r in outcome.results if not r.success]
             results.append((SuiteResult(suite["name"], f"{schema}.{table}", len(outcome.results),
                                         time.perf_counter() - started), failures))
