@@ -1,0 +1,42 @@
+"""Peak resident memory of this process and its children, sampled in a background thread."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import psutil
+
+
+class RssSampler:
+    """Samples (time, RSS of the process tree) every ``interval`` seconds while running."""
+
+    def __init__(self, interval: float = 0.05):
+        self.interval, self.samples = interval, []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        me = psutil.Process()
+        while not self._stop.is_set():
+            total = 0
+            for process in [me, *me.children(recursive=True)]:
+                try:
+                    total += process.memory_info().rss
+                except psutil.Error:
+                    pass
+            self.samples.append((time.time(), total))
+            time.sleep(self.interval)
+
+    def __enter__(self) -> "RssSampler":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def peak(self, start: float | None = None, end: float | None = None) -> int:
+        window = [rss for t, rss in self.samples
+                  if (start is None or t >= start) and (end is None or t <= end)]
+        return max(window, default=0)
