@@ -1,28 +1,18 @@
 -- Activity-based allocation of each hub's pool (its lines without solution_id) to solutions:
 -- allocated(h, s, m) = pool(h, m) x hours(h, s, m) / hours(h, m), where hours(h, m) are all
 -- non-LEAVE hours of h's people. What INTERNAL and TRAINING hours stand for stays unallocated,
--- and so does a whole pool in a month without hours. Lines posted outside a hub's months count
--- in its first or last month, so no pool is lost.
+-- and so does a whole pool in a month without hours. A pool line counts in its hub_month.
 with
 
 lines as (select * from {{ ref('int_costs__lines_eur') }}),
-hub_months as (select * from {{ ref('int_hub_months') }}),
 solution_hours as (select * from {{ ref('int_timesheets__hub_solution_hours') }}),
 timesheets as (select * from {{ ref('int_timesheets__attributed') }}),
 period as (select * from {{ ref('int_reporting_period') }}),
 
-hub_span as (
-    select hub_id, min(month) as first_month, max(month) as last_month from hub_months group by hub_id
-),
-
 pools as (
-    select
-        lines.hub_id,
-        least(greatest(lines.month, hub_span.first_month), hub_span.last_month) as month,
-        sum(lines.amount_eur) as pool_cost_eur
+    select hub_id, hub_month as month, sum(amount_eur) as pool_cost_eur
     from lines
-    join hub_span using (hub_id)
-    where lines.solution_id is null
+    where solution_id is null and hub_month is not null
     group by all
 ),
 

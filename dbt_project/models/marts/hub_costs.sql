@@ -1,6 +1,6 @@
 -- Hub x month (the hub's months): the hub's ledger (pool + direct lines), how much of its pool
 -- was allocated to solutions, and year-to-date spend against the annual budget.
--- Lines posted outside a hub's months count in its first or last month (nothing is lost).
+-- Each line counts in its hub_month (lines posted outside the hub's months are not lost).
 with
 
 hub_months as (select * from {{ ref('int_hub_months') }}),
@@ -8,18 +8,13 @@ lines as (select * from {{ ref('int_costs__lines_eur') }}),
 allocation as (select * from {{ ref('int_costs__pool_allocation') }}),
 budgets as (select * from {{ ref('stg_costs__budgets') }}),
 
-hub_span as (
-    select hub_id, min(month) as first_month, max(month) as last_month from hub_months group by hub_id
-),
-
 ledger as (
     select
-        lines.hub_id,
-        least(greatest(lines.month, hub_span.first_month), hub_span.last_month) as month,
-        sum(lines.amount_eur) filter (where lines.solution_id is null) as pool_cost_eur,
-        sum(lines.amount_eur) filter (where lines.solution_id is not null) as direct_cost_eur
+        hub_id,
+        hub_month as month,
+        sum(amount_eur) filter (where solution_id is null) as pool_cost_eur,
+        sum(amount_eur) filter (where solution_id is not null) as direct_cost_eur
     from lines
-    join hub_span using (hub_id)
     group by all
 ),
 
