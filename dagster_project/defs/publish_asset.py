@@ -19,8 +19,10 @@ def _sources(instance: dg.DagsterInstance) -> list[dict]:
     for source in SOURCES:
         event = instance.get_latest_materialization_event(dg.AssetKey(["raw", source.name]))
         metadata = event.asset_materialization.metadata if event and event.asset_materialization else {}
-        files.append({name: (metadata[key].value if key in metadata else None)
-                      for name, key in (("file", "file"), ("row_count", "dagster/row_count"), ("sha256", "sha256"))})
+        entry = {name: (metadata[key].value if key in metadata else None)
+                 for name, key in (("file", "file"), ("row_count", "dagster/row_count"), ("sha256", "sha256"))}
+        suffix = Path(entry["file"]).name.removeprefix(source.name) if entry["file"] else ".csv"
+        files.append({"name": f"{source.relative_stem}{suffix}", **entry})
     return files
 
 
@@ -41,13 +43,14 @@ def kpi_publication(context: dg.AssetExecutionContext, warehouse: DuckDBResource
                     publication: Publication) -> dg.MaterializeResult:
     from dagster_project.publish import publish, release_name
 
-    started = dt.datetime.now(dt.timezone.utc)
+    run_started = context.instance.get_run_stats(context.run_id).start_time
+    started = dt.datetime.fromtimestamp(run_started, dt.timezone.utc) if run_started else dt.datetime.now(dt.timezone.utc)
     with warehouse.get_connection() as con:
         [(as_of_date,)] = con.execute("select as_of_date from intermediate.int_reporting_period").fetchall()
     manifest = {
         "as_of_date": str(as_of_date),
         "run_id": context.run_id,
-        "started_at": started.isoformat(),
+        "run_started_at": started.isoformat(),
         "published_at": dt.datetime.now(dt.timezone.utc).isoformat(),
         "sources": _sources(context.instance),
     }
