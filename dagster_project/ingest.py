@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import gzip
 import hashlib
-import io
 import re
 from dataclasses import dataclass
 from pathlib import Path

@@ -7,7 +7,6 @@ import json
 from pathlib import Path
 
 import duckdb
-import pytest
 
 from dagster_project.contract import SOURCES
 from dagster_project.validation.runner import validate

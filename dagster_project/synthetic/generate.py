@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import shutil
 import time
@@ -117,6 +116,3 @@ def generate(scale: Scale, seed: int, out: Path, log=print) -> dict[str, int]:
     step("usage events")
     return counts
 
-
-def describe(scale: Scale) -> dict[str, object]:
-    return {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in dataclasses.asdict(scale).items()}
