@@ -27,6 +27,7 @@ def test_assets_carry_group_kinds_and_description(defs):
     for key in graph.get_all_asset_keys():
         node = graph.get(key)
         assert node.description and len(node.description) > 30, key
+        assert "select" not in node.description.lower(), f"{key}: describes itself with SQL"
         assert node.group_name, key
         assert node.kinds, key
 

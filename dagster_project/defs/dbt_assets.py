@@ -13,6 +13,22 @@ from dagster_project.defs.resources import WAREHOUSE_POOL
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR, target_path=DBT_TARGET_DIR)
 
 
+def describe_model(node: Mapping[str, Any]) -> str:
+    """What a model is: its YAML description, else the comment heading its SQL, else (staging)
+    the source it renames."""
+    if node.get("description"):
+        return node["description"]
+    heading = []
+    for line in node.get("raw_code", "").splitlines():
+        if not line.startswith("--"):
+            break
+        heading.append(line.removeprefix("--").strip())
+    if heading:
+        return " ".join(heading)
+    source = node["name"].split("__", 1)[-1]
+    return f"Staging view of raw.{source}: the source file's columns, typed and named for the models."
+
+
 class KpiDbtTranslator(DagsterDbtTranslator):
     """Asset keys ``<layer>/<model>`` (staging, intermediate, marts), grouped by layer."""
 
@@ -26,7 +42,7 @@ class KpiDbtTranslator(DagsterDbtTranslator):
             key=dg.AssetKey([layer, node["name"]]),
             group_name=layer,
             kinds={"dbt", "duckdb"},
-            description=node.get("description") or spec.description,
+            description=describe_model(node),
         )
 
 
