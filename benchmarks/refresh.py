@@ -35,8 +35,8 @@ STAGES = ("ingest", "source validation", "dbt build", "KPI validation", "publish
 
 
 def stage_of(step_key: str) -> str:
-    if step_key.endswith("gx_suite"):
-        return "source validation" if step_key.startswith("raw__") else "KPI validation"
+    if step_key.startswith("gx_"):
+        return "source validation" if step_key == "gx_sources" else "KPI validation"
     if step_key.startswith("raw__"):
         return "ingest"
     return "publish" if step_key.startswith("published__") else "dbt build"
@@ -63,16 +63,13 @@ def run_pipeline(source_dir: Path, work: Path) -> tuple[dict, dict, float, int]:
                        "KPI_PUBLISH_DIR": str(work / "published")})
     import dagster as dg
 
-    from dagster_project.prepare import prepare_dbt_manifest
+    from dagster_project.run import refresh
 
     started = time.perf_counter()
     with RssSampler() as sampler:
-        prepare_dbt_manifest()
-        import dagster_project.definitions as definitions
-
-        job = definitions.defs.resolve_job_def("refresh_all")
         instance = dg.DagsterInstance.ephemeral()
-        result = job.execute_in_process(instance=instance, raise_on_error=True)
+        result = refresh(instance)
+        assert result.success
     wall = time.perf_counter() - started
     seconds, peaks = {s: 0.0 for s in STAGES}, {s: 0 for s in STAGES}
     for step in instance.get_run_step_stats(result.run_id):

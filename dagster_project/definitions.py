@@ -15,7 +15,7 @@ settings = Settings.from_env()
 
 defs = dg.Definitions(
     assets=[*RAW_ASSETS, build_dbt_assets(settings), kpi_publication],
-    asset_checks=[*SOURCE_CHECKS, *MART_CHECKS],
+    asset_checks=[SOURCE_CHECKS, MART_CHECKS],
     jobs=[refresh_all],
     schedules=[nightly_schedule(settings.schedule_timezone)],
     resources=build_resources(settings),

@@ -84,7 +84,7 @@ def run_pipeline(source_dir: Path, warehouse: Path, publish_dir: Path | None = N
     settings = Settings.from_env({**env, **paths})
     assets = [*RAW_ASSETS, build_dbt_assets(settings)] + ([kpi_publication] if publish_dir else [])
     if publish_dir or checks:
-        assets += [*SOURCE_CHECKS, *MART_CHECKS]
+        assets += [SOURCE_CHECKS, MART_CHECKS]
     return dg.materialize(assets, resources=build_resources(settings), raise_on_error=False)
 
 
