@@ -61,3 +61,22 @@ def test_warehouse_writers_share_one_pool(defs):
     graph = defs.resolve_asset_graph()
     for source in SOURCES:
         assert graph.get(dg.AssetKey(["raw", source.name])).pools == {"warehouse"}
+
+
+def test_dbt_manifest_is_rebuilt_only_when_the_project_changed(dbt_manifest):
+    import os
+    import time
+
+    from dagster_project.config import DBT_PROJECT_DIR
+    from dagster_project.prepare import manifest_is_current, prepare_dbt_manifest
+
+    assert manifest_is_current()
+    model = DBT_PROJECT_DIR / "models" / "marts" / "recruiting.sql"
+    stat = model.stat()
+    os.utime(model, (stat.st_atime, time.time() + 5))  # an edit after the last parse
+    try:
+        assert not manifest_is_current()
+    finally:
+        os.utime(model, (stat.st_atime, stat.st_mtime))
+    prepare_dbt_manifest()
+    assert manifest_is_current()
