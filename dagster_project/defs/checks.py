@@ -1,4 +1,5 @@
-"""Blocking Great Expectations checks: one per source file and one per published table.
+"""Blocking Great Expectations checks: one per source file and one per published table,
+validated in one step (one GX context) per layer: ``gx_sources`` and ``gx_marts``.
 
 Each check validates its table with the suite of ``expectations/`` inside DuckDB. A failed
 critical expectation fails the check with ERROR severity, which stops everything downstream
