@@ -1,4 +1,4 @@
-"""The code location: every asset, check, job, schedule and resource of the pipeline."""
+"""The code location: every asset, check, job, schedule, sensor and resource of the pipeline."""
 
 import dagster as dg
 
@@ -10,6 +10,7 @@ from dagster_project.defs.publish_asset import kpi_publication
 from dagster_project.defs.raw_assets import RAW_ASSETS
 from dagster_project.defs.resources import build_resources
 from dagster_project.defs.schedules import nightly_schedule
+from dagster_project.defs.sensors import new_source_files
 
 settings = Settings.from_env()
 
@@ -18,5 +19,6 @@ defs = dg.Definitions(
     asset_checks=[SOURCE_CHECKS, MART_CHECKS],
     jobs=[refresh_all],
     schedules=[nightly_schedule(settings.schedule_timezone)],
+    sensors=[new_source_files],
     resources=build_resources(settings),
 )

@@ -80,3 +80,22 @@ def test_dbt_manifest_is_rebuilt_only_when_the_project_changed(dbt_manifest):
         os.utime(model, (stat.st_atime, stat.st_mtime))
     prepare_dbt_manifest()
     assert manifest_is_current()
+
+
+def test_new_source_files_start_a_refresh(defs, source_copy):
+    from dagster_project.defs.resources import SourceDirectory
+    from dagster_project.defs.sensors import new_source_files
+
+    sources = SourceDirectory(path=str(source_copy))
+    first = new_source_files(dg.build_sensor_context(resources={"sources": sources}))
+    assert isinstance(first, dg.SkipReason)  # the first look only records the state
+    cursor = dg.build_sensor_context(resources={"sources": sources})
+    new_source_files(cursor)
+    recorded = cursor.cursor
+    unchanged = new_source_files(dg.build_sensor_context(cursor=recorded, resources={"sources": sources}))
+    assert isinstance(unchanged, dg.SkipReason)
+    budgets = source_copy / "costs" / "budgets.csv"
+    budgets.write_text(budgets.read_text() + "H001,2031,1000.00\n")  # a new export
+    request = new_source_files(dg.build_sensor_context(cursor=recorded, resources={"sources": sources}))
+    assert isinstance(request, dg.RunRequest) and request.run_key != recorded
+    assert defs.resolve_sensor_def("new_source_files").job_name == "refresh_all"
