@@ -100,12 +100,6 @@ def _failure(outcome, key: list[str]) -> tuple[Failure, str | None]:
     return failure, config.kwargs.get("unexpected_rows_query")
 
 
-def _identity(expectation) -> tuple[str, str]:
-    """(type, rule): unique within a suite, the same for an expectation and its configuration."""
-    kind = getattr(expectation, "type", None) or expectation.expectation_type  # configuration or domain object
-    return kind, (expectation.meta or {}).get("rule", "")
-
-
 def write_data_docs(outcome, path: Path) -> None:
     """The GX Data Docs page of one validation result (GX's own renderer and page view)."""
     from great_expectations.render.renderer import ValidationResultsPageRenderer
@@ -134,19 +128,11 @@ def validate(warehouse: Path, suites: list[dict], docs_dir: Path | None = None) 
             asset = source.add_table_asset(f"{schema}_{table}", table_name=table, schema_name=schema)
             batch = asset.add_batch_definition_whole_table("whole").get_batch()
             expectations = [ExpectationConfiguration(**e).to_domain_obj() for e in suite["expectations"]]
-            # a cheap pass over everything, then the details (counts, samples) of what failed
-            outcome = batch.validate(gx.ExpectationSuite(name=suite["name"], expectations=expectations),
-                                     result_format={"result_format": "BOOLEAN_ONLY"})
-            failed = [_identity(r.expectation_config) for r in outcome.results if not r.success]
-            if failed:
-                detailed = batch.validate(
-                    gx.ExpectationSuite(name=suite["name"],
-                                        expectations=[e for e in expectations if _identity(e) in failed]),
-                    result_format={"result_format": "SUMMARY", "partial_unexpected_count": SAMPLE_ROWS,
-                                   "unexpected_index_column_names": key},
-                )
-                details = {_identity(r.expectation_config): r for r in detailed.results}
-                outcome.results = [details.get(_identity(r.expectation_config), r) for r in outcome.results]
+            outcome = batch.validate(
+                gx.ExpectationSuite(name=suite["name"], expectations=expectations),
+                result_format={"result_format": "SUMMARY", "partial_unexpected_count": SAMPLE_ROWS,
+                               "unexpected_index_column_names": key},
+            )
             if docs_dir is not None:
                 write_data_docs(outcome, docs_dir / f"{suite['name']}.html")
             failures = [_failure(r, key) for r in outcome.results if not r.success]
