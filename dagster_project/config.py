@@ -32,6 +32,10 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 
 
+DEFAULT_TIMEZONE = "Europe/Paris"
+DEFAULT_MAX_TABLE_SHRINK = 0.5
+
+
 class ConfigError(ValueError):
     """An environment variable holds a value the pipeline cannot use."""
 
@@ -65,7 +69,7 @@ def _parse_date(raw: str | None) -> dt.date | None:
 
 def _parse_share(raw: str | None) -> float:
     if not raw:
-        return 0.5
+        return DEFAULT_MAX_TABLE_SHRINK
     try:
         value = float(raw)
     except ValueError:
@@ -86,8 +90,8 @@ class Settings:
     warehouse: Path
     publish_dir: Path
     as_of_date: dt.date | None = None
-    schedule_timezone: str = "Europe/Paris"
-    max_table_shrink: float = 0.5
+    schedule_timezone: str = DEFAULT_TIMEZONE
+    max_table_shrink: float = DEFAULT_MAX_TABLE_SHRINK
     parameters: Mapping[str, int | float] = field(default_factory=parameter_defaults)
 
     @classmethod
@@ -104,7 +108,7 @@ class Settings:
             warehouse=_path(env, "KPI_WAREHOUSE", "data/warehouse.duckdb"),
             publish_dir=_path(env, "KPI_PUBLISH_DIR", "data/published"),
             as_of_date=_parse_date(env.get("KPI_AS_OF_DATE")),
-            schedule_timezone=env.get("KPI_SCHEDULE_TIMEZONE") or "Europe/Paris",
+            schedule_timezone=env.get("KPI_SCHEDULE_TIMEZONE") or DEFAULT_TIMEZONE,
             max_table_shrink=_parse_share(env.get("KPI_MAX_TABLE_SHRINK")),
             parameters=parameters,
         )

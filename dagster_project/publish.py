@@ -112,18 +112,18 @@ def prune(publish_dir: Path, keep: int = KEEP_RELEASES) -> list[Path]:
 
 
 def publish(warehouse: Path, publish_dir: Path, tables: dict[str, tuple[str, ...]], manifest: dict,
-            release_name: str) -> Path:
-    """Write a release and swap it in; returns the release directory."""
+            release_name: str) -> tuple[Path, dict[str, int]]:
+    """Write a release and swap it in; returns the release directory and each table's row count."""
     publish_dir.parent.mkdir(parents=True, exist_ok=True)
     release = releases_dir(publish_dir) / release_name
     if release.exists():
         shutil.rmtree(release)  # an unfinished attempt of the same run
-    write_release(warehouse, release, tables, manifest)
+    counts = write_release(warehouse, release, tables, manifest)
     copy_data_docs(data_docs_dir(warehouse), release)
     _fsync_tree(release)
     swap_in(publish_dir, release)
     prune(publish_dir)
-    return release
+    return release, counts
 
 
 def release_name(run_id: str, now: dt.datetime | None = None) -> str:

@@ -28,7 +28,7 @@ def failure_report(result) -> list[str]:
         lines.append(f"  {evaluation.asset_key.to_user_string()} [{evaluation.check_name}, {severity}]")
         report = evaluation.metadata.get("failed_expectations")
         for row in (report.value.splitlines()[2:] if report else []):
-            lines.append("      " + row.strip("| ").replace(" | ", " | "))
+            lines.append("      " + row.strip("| "))
     for event in result.all_events:
         if event.is_step_failure and not event.step_key.startswith("gx_"):
             error = event.step_failure_data.error

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from tests.conftest import run_pipeline
-from tests.test_people_crosscheck import AS_OF, read
+from tests.test_people_crosscheck import AS_OF, RANK, read
 
 
 def test_a_cost_line_without_fx_rate_fails_the_run(dbt_manifest, source_copy, tmp_path):
@@ -32,7 +32,7 @@ def attributed_timesheets(medium_dir) -> pd.DataFrame:
     events = read(medium_dir, "hr/employment_events")
     events["date"] = pd.to_datetime(events["effective_date"])
     events = events[events["date"] <= pd.Timestamp(AS_OF)]
-    rank = events["event_type"].map({"HIRE": 0, "REHIRE": 0, "TRANSFER": 1, "JOB_CHANGE": 1, "EXIT": 2})
+    rank = events["event_type"].map(RANK)
     events = events.assign(rank=rank).sort_values(["employee_id", "date", "rank", "event_id"])
     events["end"] = events.groupby("employee_id")["date"].shift(-1)
     intervals = events[events["event_type"] != "EXIT"][["employee_id", "hub_id", "date", "end"]]

@@ -54,7 +54,6 @@ def test_demo_has_the_expected_size(demo_raw):
 
 def test_yearly_attrition_is_realistic(demo_raw):
     exits, person_years = demo_raw.sql("""
-        with spells as (select employee_id, effective_date as d, event_type from raw.employment_events)
         select (select count(*) from raw.employment_events where event_type = 'EXIT' and effective_date <= '2026-09-30'),
                (select sum(fte_days) / 365.0 from (
                    select least(coalesce(lead(effective_date) over w, date '2026-09-30'), date '2026-09-30')

@@ -8,6 +8,7 @@ from dagster_duckdb import DuckDBResource
 
 from dagster_project.contract import SOURCES
 from dagster_project.defs.resources import Publication
+from dagster_project.publish import publish, release_name
 from dagster_project.validation.rules import MARTS
 
 PUBLISHED_TABLES = {m.name: m.grain for m in MARTS}  # table -> grain (the published row order)
@@ -41,8 +42,6 @@ def _sources(instance: dg.DagsterInstance) -> list[dict]:
 )
 def kpi_publication(context: dg.AssetExecutionContext, warehouse: DuckDBResource,
                     publication: Publication) -> dg.MaterializeResult:
-    from dagster_project.publish import publish, release_name
-
     run_started = context.instance.get_run_stats(context.run_id).start_time
     started = dt.datetime.fromtimestamp(run_started, dt.timezone.utc) if run_started else dt.datetime.now(dt.timezone.utc)
     with warehouse.get_connection() as con:
@@ -55,14 +54,11 @@ def kpi_publication(context: dg.AssetExecutionContext, warehouse: DuckDBResource
         "sources": _sources(context.instance),
     }
     publish_dir = Path(publication.publish_dir)
-    release = publish(Path(warehouse.database), publish_dir, PUBLISHED_TABLES, manifest,
-                      release_name(context.run_id, started))
-    from dagster_project.publish import read_manifest
-
-    tables = read_manifest(publish_dir)["tables"]
+    release, row_counts = publish(Path(warehouse.database), publish_dir, PUBLISHED_TABLES, manifest,
+                                  release_name(context.run_id, started))
     return dg.MaterializeResult(metadata={
         "publish_dir": str(publish_dir),
         "release": str(release),
         "as_of_date": str(as_of_date),
-        "tables": dg.MetadataValue.json({t: v["row_count"] for t, v in tables.items()}),
+        "tables": dg.MetadataValue.json(row_counts),
     })

@@ -12,6 +12,7 @@ from dagster_project.config import DBT_PROJECT_DIR, Settings
 from dagster_project.contract import SourceFile
 from dagster_project.dbt_runner import DBT_EXECUTABLE
 from dagster_project.ingest import locate
+from dagster_project.publish import read_manifest
 
 # Everything that opens the warehouse read-write runs in this pool; dagster_home/dagster.yaml
 # limits every pool to one slot, so DuckDB's single writer is never contended.
@@ -31,11 +32,9 @@ class Publication(dg.ConfigurableResource):
     """Where BI tools read the validated KPI tables, and how much a table may shrink per run."""
 
     publish_dir: str
-    max_table_shrink: float = 0.5
+    max_table_shrink: float
 
     def previous_row_count(self, table: str) -> int | None:
-        from dagster_project.publish import read_manifest
-
         manifest = read_manifest(Path(self.publish_dir))
         return (manifest or {}).get("tables", {}).get(table, {}).get("row_count")
 

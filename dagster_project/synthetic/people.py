@@ -63,10 +63,6 @@ class Person:
     def employee_id(self) -> str:
         return f"E{self.index:06d}"
 
-    @property
-    def employed(self) -> bool:
-        return self.hub is not None
-
 
 @dataclass
 class Requisition:

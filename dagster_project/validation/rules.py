@@ -243,5 +243,3 @@ MARTS: tuple[MartSpec, ...] = (
              rates=("retention_rate_12m", "industrialization_rate", "adopted_share", "monitored_share"),
              soft_rates=("attrition_rate_12m", "voluntary_attrition_rate_12m", "adoption_rate")),
 )
-
-MARTS_BY_NAME = {m.name: m for m in MARTS}

@@ -24,10 +24,6 @@ class Failure:
     samples: list[dict]
     error: str | None = None
 
-    def summary(self) -> str:
-        count = "error" if self.error else f"{self.unexpected_count} rows"
-        return f"[{self.severity}] {self.rule} ({count}): {self.error or self.description}"
-
 
 @dataclass
 class SuiteResult:
