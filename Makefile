@@ -21,10 +21,12 @@ help:
 	@echo "make generate  write synthetic sources: SCALE=demo|medium|large SEED=42 OUT=seeds"
 	@echo "make lock      re-resolve requirements.lock from pyproject.toml"
 
-$(STAMP): requirements.lock
+# --compile-bytecode: this machine sets PYTHONDONTWRITEBYTECODE, so without it every process
+# (each dbt run too) compiles dagster, dbt and GX from source: seconds of start-up each time.
+$(STAMP): requirements.lock Makefile
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
-	$(VENV)/bin/uv pip sync --quiet --python $(PY) requirements.lock
+	$(VENV)/bin/uv pip sync --quiet --compile-bytecode --python $(PY) requirements.lock
 	touch $(STAMP)
 
 run: $(STAMP)
