@@ -18,7 +18,7 @@ from dagster_project.config import Settings
 from dagster_project.contract import SOURCES
 from dagster_project.dbt_runner import DBT_TARGET_DIR, run_dbt
 from dagster_project.ingest import locate, read_csv_sql, read_header
-from dagster_project.validation.suites import all_suites
+from dagster_project.validation.suites import SQL_RULE_TYPE, all_suites
 
 
 FLOOR_TARGET = DBT_TARGET_DIR / "floor"
@@ -59,15 +59,12 @@ def compiled_models(nodes: dict) -> list[tuple[str, str, str, str]]:
 
 def _expectation_sql(table: str, expectation: dict) -> str:
     kind, kw = expectation["type"], expectation["kwargs"]
-    if kind == "unexpected_rows_expectation":
+    if kind == SQL_RULE_TYPE:
         return f"select count(*) from ({kw['unexpected_rows_query'].replace('{batch}', table)})"
     if kind == "expect_column_values_to_not_be_null":
         return f"select count(*) from {table} where {kw['column']} is null"
     if kind == "expect_column_values_to_be_unique":
         return f"select count({kw['column']}) - count(distinct {kw['column']}) from {table}"
-    if kind == "expect_compound_columns_to_be_unique":
-        cols = ", ".join(kw["column_list"])
-        return f"select count(*) from (select {cols} from {table} group by all having count(*) > 1)"
     if kind == "expect_column_values_to_be_in_set":
         values = ", ".join("'" + v + "'" for v in kw["value_set"])
         return f"select count(*) from {table} where {kw['column']} not in ({values})"

@@ -10,7 +10,7 @@ import duckdb
 
 from dagster_project.contract import SOURCES
 from dagster_project.validation.runner import validate
-from dagster_project.validation.suites import all_suites, load_suite, render, suite_path
+from dagster_project.validation.suites import SQL_RULE_TYPE, _unique, all_suites, load_suite, render, suite_path
 from tests.conftest import load_sources
 
 # defect code -> (suite, rule) that must report it
@@ -68,7 +68,7 @@ def test_gx_runs_inside_duckdb_and_lets_go_of_the_file(tmp_path):
          "meta": {"rule": "v_not_null"}},
         {"type": "expect_column_values_to_be_unique", "kwargs": {"column": "id"}, "severity": "critical",
          "meta": {"rule": "id_unique"}},
-        {"type": "unexpected_rows_expectation", "severity": "warning", "meta": {"rule": "big_ids"},
+        {"type": SQL_RULE_TYPE, "severity": "warning", "meta": {"rule": "big_ids"},
          "kwargs": {"unexpected_rows_query": "select id from {batch} where id >= 99990"}},
     ]}
     [result] = validate(warehouse, [suite])
@@ -80,6 +80,34 @@ def test_gx_runs_inside_duckdb_and_lets_go_of_the_file(tmp_path):
     assert failures["big_ids"].samples[0] == {"id": 99990}
     assert not result.passed
     duckdb.connect(str(warehouse)).close()  # read-write again: GX released the file
+
+
+def test_a_sql_rule_is_evaluated_once_and_a_composite_key_counts_null_as_a_value(tmp_path):
+    """GX's UnexpectedRowsExpectation would run each query twice (count, then rows); ours counts
+    once and the samples come from one LIMIT query afterwards. (1, null) twice is a repeat."""
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    warehouse = tmp_path / "w.duckdb"
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("create schema raw; create table raw.t as select * from (values "
+                    "(1, null), (1, null), (1, 2), (2, 2), (2, 2), (2, 2), (3, 1)) v(a, b)")
+    suite = {"name": "probe", "meta": {"table": "raw.t", "primary_key": ["a", "b"]},
+             "expectations": [_unique(("a", "b"), "primary_key")]}
+    statements = []
+
+    def record(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", record)
+    try:
+        [result] = validate(warehouse, [suite])
+    finally:
+        event.remove(Engine, "before_cursor_execute", record)
+    [failure] = result.failures
+    assert (failure.rule, failure.severity, failure.unexpected_count) == ("primary_key", "critical", 2)
+    assert sorted((s["a"], s["b"], s["n"]) for s in failure.samples) == [(1, None, 2), (2, 2, 3)]
+    assert len([s for s in statements if "having count(*) > 1" in s]) == 1
 
 
 def test_clean_demo_passes_every_source_suite(demo_dir, tmp_path):

@@ -116,9 +116,6 @@ SOURCE_RULES: dict[str, list[SqlRule | RangeRule]] = {
                 "select * from (select * from {batch}) t where not exists (select 1 from " + SPELLS + " s "
                 "where s.employee_id = t.employee_id and s.spell_start <= t.week_start + 6 "
                 "and (s.spell_end is null or s.spell_end >= t.week_start))"),
-        SqlRule("primary_key", CRITICAL, "(employee_id, week_start, activity_type, solution_id) is unique",
-                "select employee_id, week_start, activity_type, solution_id, count(*) as n from {batch} "
-                "group by all having count(*) > 1"),
     ],
     "usage_events": [
         _fk("solution_id", "solutions"),

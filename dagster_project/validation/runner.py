@@ -115,6 +115,8 @@ def validate(warehouse: Path, suites: list[dict], docs_dir: Path | None = None) 
     import great_expectations as gx
     from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
 
+    import dagster_project.validation.query_expectation  # noqa: F401  (registers the SQL rule type)
+
     results = []
     with gx_warehouse(warehouse) as source:
         for suite in suites:

@@ -14,6 +14,8 @@ from dagster_project.config import PROJECT_ROOT
 from dagster_project.contract import SOURCES, SourceFile
 from dagster_project.validation.rules import CRITICAL, MARTS, WARNING, MartSpec, RangeRule, SqlRule, SOURCE_RULES
 
+SQL_RULE_TYPE = "expect_query_to_return_no_rows"  # validation/query_expectation.py
+
 EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
 
 
@@ -23,7 +25,7 @@ def _expectation(type_: str, severity: str, rule: str, description: str, **kwarg
 
 
 def _sql(rule: SqlRule) -> dict:
-    return _expectation("unexpected_rows_expectation", rule.severity, rule.name, rule.description,
+    return _expectation(SQL_RULE_TYPE, rule.severity, rule.name, rule.description,
                         unexpected_rows_query=rule.query)
 
 
@@ -35,11 +37,15 @@ def _range(rule: RangeRule) -> dict:
 
 
 def _unique(columns: tuple[str, ...], rule: str) -> dict:
+    """One column: GX's own expectation. Several: a SQL rule listing the repeated keys (a null
+    key column counts as a value, as in the timesheets key), one aggregation where GX's compound
+    expectation joins the table to its key counts (3.2 s instead of 0.7 s on 12 M usage rows)."""
     if len(columns) == 1:
         return _expectation("expect_column_values_to_be_unique", CRITICAL, rule, f"{columns[0]} is unique",
                             column=columns[0])
-    return _expectation("expect_compound_columns_to_be_unique", CRITICAL, rule,
-                        f"({', '.join(columns)}) is unique", column_list=list(columns))
+    keys = ", ".join(columns)
+    return _sql(SqlRule(rule, CRITICAL, f"({keys}) is unique",
+                        f"select {keys}, count(*) as n from {{batch}} group by all having count(*) > 1"))
 
 
 def _not_null(column: str) -> dict:
@@ -62,9 +68,7 @@ def _rule(rule: SqlRule | RangeRule) -> dict:
 
 
 def source_suite(source: SourceFile) -> dict:
-    expectations = []
-    if source.name != "timesheets":  # its key has a nullable column: a SQL rule checks it
-        expectations.append(_unique(source.primary_key, "primary_key"))
+    expectations = [_unique(source.primary_key, "primary_key")]
     expectations += [_not_null(c.name) for c in source.columns if not c.nullable]
     expectations += [_in_set(c.name, c.enum) for c in source.columns if c.enum]
     if source.name == "hubs":
