@@ -63,13 +63,16 @@ def test_warehouse_writers_share_one_pool(defs):
         assert graph.get(dg.AssetKey(["raw", source.name])).pools == {"warehouse"}
 
 
-def test_dbt_manifest_is_rebuilt_only_when_the_project_changed(dbt_manifest):
+def test_dbt_manifest_is_rebuilt_when_the_project_or_the_parse_settings_change(dbt_manifest, monkeypatch, tmp_path):
+    """A stale parse would define stale assets; a parse for another warehouse or other --vars
+    would make every `dbt build` parse the whole project again."""
     import os
     import time
 
     from dagster_project.config import DBT_PROJECT_DIR
     from dagster_project.prepare import manifest_is_current, prepare_dbt_manifest
 
+    prepare_dbt_manifest()
     assert manifest_is_current()
     model = DBT_PROJECT_DIR / "models" / "marts" / "recruiting.sql"
     stat = model.stat()
@@ -78,8 +81,30 @@ def test_dbt_manifest_is_rebuilt_only_when_the_project_changed(dbt_manifest):
         assert not manifest_is_current()
     finally:
         os.utime(model, (stat.st_atime, stat.st_mtime))
+    assert manifest_is_current()
+    monkeypatch.setenv("KPI_WAREHOUSE", str(tmp_path / "elsewhere.duckdb"))
+    assert not manifest_is_current()
+    monkeypatch.setenv("KPI_CRITICAL_MASS_TARGET", "25")
     prepare_dbt_manifest()
     assert manifest_is_current()
+    monkeypatch.delenv("KPI_CRITICAL_MASS_TARGET")
+    assert not manifest_is_current()  # other --vars
+
+
+def test_the_dbt_resource_skips_only_what_dagster_dbt_still_has():
+    """ProjectDbtCliResource overrides two private members of dagster-dbt's resource: if an
+    upgrade renames them, the overrides would silently stop saving start-up time."""
+    from dagster_dbt import DbtCliResource
+
+    from dagster_project.config import Settings
+    from dagster_project.defs.resources import ProjectDbtCliResource, build_resources
+
+    for member in ("_cli_version", "_initialize_dbt_core_adapter"):
+        assert member in vars(DbtCliResource) and member in vars(ProjectDbtCliResource)
+    dbt = build_resources(Settings.from_env())["dbt"]
+    assert isinstance(dbt, ProjectDbtCliResource)
+    upstream = DbtCliResource(project_dir=dbt.project_dir, dbt_executable=dbt.dbt_executable)
+    assert dbt._cli_version == upstream._cli_version  # what `dbt --version` says
 
 
 def test_new_source_files_start_a_refresh(defs, source_copy):
