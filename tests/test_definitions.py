@@ -124,3 +124,21 @@ def test_new_source_files_start_a_refresh(defs, source_copy):
     request = new_source_files(dg.build_sensor_context(cursor=recorded, resources={"sources": sources}))
     assert isinstance(request, dg.RunRequest) and request.run_key != recorded
     assert defs.resolve_sensor_def("new_source_files").job_name == "refresh_all"
+
+
+def test_old_dbt_target_folders_are_pruned(tmp_path, monkeypatch):
+    """Each dbt build gets a target folder of its own; only the newest few are kept."""
+    import os
+
+    from dagster_project import dbt_runner
+
+    monkeypatch.setattr(dbt_runner, "DBT_TARGET_DIR", tmp_path)
+    for age in range(8):
+        folder = tmp_path / f"kpi_dbt_models-run{age}"
+        folder.mkdir()
+        (folder / "dbt.log").write_text("x")
+        os.utime(folder, (1_000_000 - age, 1_000_000 - age))
+    (tmp_path / "floor").mkdir()  # not a build folder: never touched
+    deleted = dbt_runner.prune_invocation_targets("kpi_dbt_models", keep=5)
+    assert sorted(p.name for p in deleted) == ["kpi_dbt_models-run5", "kpi_dbt_models-run6", "kpi_dbt_models-run7"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["floor"] + [f"kpi_dbt_models-run{i}" for i in range(5)]

@@ -17,6 +17,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from dagster_project.config import PROJECT_ROOT
+from dagster_project.dbt_runner import DBT_TARGET_DIR, TARGETS_KEPT
 from dagster_project.publish import publish, read_manifest
 from dagster_project.synthetic.defects import DEFECTS, inject_defects
 from dagster_project.validation.rules import MARTS
@@ -59,6 +60,8 @@ def test_every_table_is_published_in_duckdb_and_parquet(published, demo_dir):
     index = (publish_dir / "data_docs" / "index.html").read_text()
     assert index.count("<li>") == 23  # GX Data Docs of every suite of the last validation
     assert "Great Expectations" in (publish_dir / "data_docs" / "marts.hub_costs.html").read_text()
+    builds = list(DBT_TARGET_DIR.glob("kpi_dbt_models-*"))
+    assert 1 <= len(builds) <= TARGETS_KEPT  # each build's dbt folder; older ones pruned
 
 
 def test_manifest_says_what_the_numbers_stand_on(published, demo_dir):

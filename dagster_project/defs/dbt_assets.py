@@ -7,9 +7,16 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
 
 from dagster_project.config import DBT_PROJECT_DIR, Settings
-from dagster_project.dbt_runner import DBT_TARGET_DIR, export_environment, vars_argument
+from dagster_project.dbt_runner import (
+    DBT_TARGET_DIR,
+    LOG_FILE_ARGS,
+    export_environment,
+    prune_invocation_targets,
+    vars_argument,
+)
 from dagster_project.defs.resources import WAREHOUSE_POOL
 
+DBT_ASSETS_NAME = "kpi_dbt_models"  # also the prefix of each dbt build's target folder
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR, target_path=DBT_TARGET_DIR)
 
 
@@ -54,12 +61,13 @@ def build_dbt_assets(settings: Settings) -> dg.AssetsDefinition:
         dagster_dbt_translator=KpiDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True)),
         project=dbt_project,
         pool=WAREHOUSE_POOL,
-        name="kpi_dbt_models",
+        name=DBT_ASSETS_NAME,
     )
     def kpi_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
         """Staging views, intermediate tables and the KPI marts of spec/kpis.md."""
         export_environment(settings)
-        args = ["build", "--exclude-resource-type", "unit_test", *vars_argument(settings)]
+        args = ["build", "--exclude-resource-type", "unit_test", *LOG_FILE_ARGS, *vars_argument(settings)]
         yield from dbt.cli(args, context=context).stream()
+        prune_invocation_targets(DBT_ASSETS_NAME)
 
     return kpi_dbt_models
