@@ -12,6 +12,7 @@ import csv
 import gzip
 import hashlib
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -166,12 +167,14 @@ def load(con: duckdb.DuckDBPyConnection, source: SourceFile, path: Path, schema:
     extra = tuple(name for name in header if name not in source.column_names)
     select = ", ".join(_quote(name) for name in source.column_names)
     con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
-    try:
-        con.execute(
-            f"CREATE OR REPLACE TABLE {schema}.{_quote(source.name)} AS "
-            f"SELECT {select} FROM {read_csv_sql(path, source, header)}"
-        )
-    except duckdb.Error as error:
-        raise explain(error, path, header) from None
+    with ThreadPoolExecutor(1) as hasher:  # hashing releases the GIL: it overlaps DuckDB's read
+        digest = hasher.submit(sha256_of, path)
+        try:
+            con.execute(
+                f"CREATE OR REPLACE TABLE {schema}.{_quote(source.name)} AS "
+                f"SELECT {select} FROM {read_csv_sql(path, source, header)}"
+            )
+        except duckdb.Error as error:
+            raise explain(error, path, header) from None
     [(rows,)] = con.execute(f"SELECT count(*) FROM {schema}.{_quote(source.name)}").fetchall()
-    return LoadResult(path, rows, path.stat().st_size, sha256_of(path), extra)
+    return LoadResult(path, rows, path.stat().st_size, digest.result(), extra)
