@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import os
 import sys
-import threading
 import time
-from importlib import import_module
 
 from dagster_project.config import PROJECT_ROOT
+from dagster_project.validation.helper import validation_helper
 
 JOB_NAME = "refresh_all"
 
@@ -40,10 +39,8 @@ def failure_report(result) -> list[str]:
 def refresh(instance):
     """Prepare the dbt manifest and execute the whole job in this process.
 
-    Importing Great Expectations takes about 5 s; it happens in a background thread while
-    `dbt parse` (a subprocess) and ingestion run, so the first check finds it loaded.
+    Run it inside :func:`validation_helper` to have Great Expectations imported meanwhile.
     """
-    threading.Thread(target=import_module, args=("great_expectations",), daemon=True).start()
     from dagster_project.prepare import prepare_dbt_manifest
 
     prepare_dbt_manifest()
@@ -54,11 +51,12 @@ def refresh(instance):
 
 def main() -> int:
     os.environ.setdefault("DAGSTER_HOME", str(PROJECT_ROOT / "dagster_home"))
-    import dagster as dg
-
     started = time.perf_counter()
-    with dg.DagsterInstance.get() as instance:
-        result = refresh(instance)
+    with validation_helper():  # first: GX imports in a second process while Dagster loads here
+        import dagster as dg
+
+        with dg.DagsterInstance.get() as instance:
+            result = refresh(instance)
     elapsed = time.perf_counter() - started
     if result.success:
         print(f"run {result.run_id} succeeded in {elapsed:.1f} s")
