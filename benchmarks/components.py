@@ -18,18 +18,12 @@ from pathlib import Path
 
 import duckdb
 
-from benchmarks.refresh import dataset
+from benchmarks.refresh import dataset, timed
 from dagster_project.config import Settings
 from dagster_project.contract import SOURCES
 from dagster_project.dbt_runner import run_dbt
 from dagster_project.ingest import load, locate
 from dagster_project.validation.suites import load_suite
-
-
-def timed(action) -> float:
-    started = time.perf_counter()
-    action()
-    return time.perf_counter() - started
 
 
 def gx_result_formats(warehouse: Path) -> dict[str, float]:

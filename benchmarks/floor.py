@@ -115,5 +115,6 @@ def run_floor(source_dir: Path, database: Path) -> dict[str, float]:
         for suite in (s for name, s in suites.items() if name.startswith("marts.")):
             table = suite["meta"]["table"]
             con.execute(f"copy {table} to '{out / table}.parquet' (format parquet, compression zstd)")
+        con.execute("checkpoint")  # durable, as the pipeline's connections are when they close
         timings["publish"] = time.perf_counter() - start
     return timings

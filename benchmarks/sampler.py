@@ -1,4 +1,5 @@
-"""Peak resident memory of this process and its children, sampled in a background thread."""
+"""Peak resident memory of a process (by default this one) and its children, sampled in a
+background thread."""
 
 from __future__ import annotations
 
@@ -11,16 +12,19 @@ import psutil
 class RssSampler:
     """Samples (time, RSS of the process tree) every ``interval`` seconds while running."""
 
-    def __init__(self, interval: float = 0.05):
-        self.interval, self.samples = interval, []
+    def __init__(self, process: psutil.Process | None = None, interval: float = 0.05):
+        self.process, self.interval, self.samples = process or psutil.Process(), interval, []
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self) -> None:
-        me = psutil.Process()
         while not self._stop.is_set():
             total = 0
-            for process in [me, *me.children(recursive=True)]:
+            try:
+                tree = [self.process, *self.process.children(recursive=True)]
+            except psutil.Error:  # the process has ended
+                tree = []
+            for process in tree:
                 try:
                     total += process.memory_info().rss
                 except psutil.Error:
