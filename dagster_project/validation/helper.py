@@ -2,9 +2,9 @@
 
 Importing GX costs about 3 s of CPU (it imports pandas, scipy and altair). A thread would fight
 Dagster's own start-up for the GIL; a process of its own imports GX on the second core while
-this one imports Dagster and loads the definitions. ``make run`` (and the benchmark) run inside
+this one imports Dagster and loads the definitions. ``make run`` runs inside
 :func:`validation_helper`; the GX checks then send their validations to the helper. Without one
-(runs launched from the UI, tests), :func:`validate` runs in the calling process.
+(runs launched from the UI, most tests), :func:`validate` runs in the calling process.
 """
 
 from __future__ import annotations
