@@ -1,0 +1,105 @@
+-- The candidate rows of exit_reasons before suppression: every scope (a hub, or COMPANY) x
+-- every calendar quarter and year that ended on or before as_of_date and overlaps the scope's
+-- open months, with its exits, reason counts and daily average headcount (spec/kpis.md).
+-- A period still running never appears, so a row does not change from one night to the next.
+with
+
+period as (select * from {{ ref('int_reporting_period') }}),
+hub_months as (select * from {{ ref('int_hub_months') }}),
+cells as (select * from {{ ref('int_hr__exit_reason_cells') }}),
+daily as (select * from {{ ref('int_hr__hub_daily_headcount') }}),
+
+periods as (
+    select 'QUARTER' as period_type, cast(start.generate_series as date) as period_start,
+           cast(start.generate_series + interval 3 month as date) - 1 as period_end
+    from period
+    cross join generate_series(date_trunc('year', period.first_month), period.as_of_date, interval 3 month) as start
+    union all
+    select 'YEAR', cast(start.generate_series as date), cast(start.generate_series + interval 1 year as date) - 1
+    from period
+    cross join generate_series(date_trunc('year', period.first_month), period.as_of_date, interval 1 year) as start
+),
+
+completed as (
+    select periods.* from periods cross join period where periods.period_end <= period.as_of_date
+),
+
+hub_periods as (
+    -- every hub x completed period: its exits by reason and its daily average headcount
+    select
+        hubs.hub_id,
+        completed.period_type,
+        completed.period_start,
+        completed.period_end,
+        coalesce(sum(cells.exits), 0) as exits,
+        coalesce(sum(cells.voluntary_exits), 0) as voluntary_exits,
+        coalesce(sum(cells.involuntary_exits), 0) as involuntary_exits,
+        coalesce(sum(cells.other_exits), 0) as other_exits,
+        coalesce(sum(cells.regretted_exits), 0) as regretted_exits
+    from (select distinct hub_id from hub_months) as hubs
+    cross join completed
+    left join cells
+        on cells.hub_id = hubs.hub_id
+       and cells.quarter_start between completed.period_start and completed.period_end
+    group by all
+),
+
+hub_averages as (
+    select
+        hub_periods.*,
+        (coalesce(at_end.cumulative_headcount, 0) - coalesce(before.cumulative_headcount, 0))
+            / cast(hub_periods.period_end - hub_periods.period_start + 1 as double) as avg_headcount
+    from hub_periods
+    left join daily as at_end on at_end.hub_id = hub_periods.hub_id and at_end.day = hub_periods.period_end
+    left join daily as before on before.hub_id = hub_periods.hub_id and before.day = hub_periods.period_start - 1
+),
+
+open_spans as (
+    select hub_id, min(month) as first_month, max(month_end) as last_day from hub_months group by hub_id
+),
+
+hub_rows as (
+    select
+        hub_averages.hub_id as scope,
+        hub_averages.period_type,
+        hub_averages.period_start,
+        hub_averages.period_end,
+        hub_averages.exits,
+        hub_averages.voluntary_exits,
+        hub_averages.involuntary_exits,
+        hub_averages.other_exits,
+        hub_averages.regretted_exits,
+        hub_averages.avg_headcount
+    from hub_averages
+    join open_spans
+        on open_spans.hub_id = hub_averages.hub_id
+       and hub_averages.period_start <= open_spans.last_day
+       and hub_averages.period_end >= open_spans.first_month
+),
+
+company_rows as (
+    -- employees of all hubs: a move between hubs is no exit
+    select
+        'COMPANY' as scope,
+        period_type,
+        period_start,
+        period_end,
+        sum(exits) as exits,
+        sum(voluntary_exits) as voluntary_exits,
+        sum(involuntary_exits) as involuntary_exits,
+        sum(other_exits) as other_exits,
+        sum(regretted_exits) as regretted_exits,
+        sum(avg_headcount) as avg_headcount
+    from hub_averages
+    cross join period
+    where hub_averages.period_end >= period.first_month
+    group by period_type, period_start, period_end
+),
+
+final as (
+    select *, {{ var('min_group_size') }} as min_group_size from hub_rows
+    union all
+    select *, {{ var('min_group_size') }} as min_group_size from company_rows
+)
+
+select * from final
