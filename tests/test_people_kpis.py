@@ -83,21 +83,27 @@ def test_mix_and_fte(marts):
 
 
 @pytest.mark.parametrize("hub, month, flows", [
-    # opening, hires, transfers_in, exits, transfers_out, closing, vol, invol, other, regretted
-    ("H1", "2023-01-01", (0, 6, 0, 0, 0, 6, 0, 0, 0, 0)),  # the contractor G is in no flow
-    ("H1", "2024-01-01", (6, 0, 0, 1, 0, 5, 1, 0, 0, 1)),
-    ("H1", "2024-02-01", (5, 0, 0, 1, 0, 4, 0, 1, 0, 0)),
-    ("H1", "2024-04-01", (4, 0, 0, 0, 1, 3, 0, 0, 0, 0)),  # a transfer is not an exit
-    ("H1", "2024-05-01", (3, 1, 0, 1, 0, 3, 0, 0, 1, 0)),  # same-day hire and exit
-    ("H1", "2024-06-01", (3, 1, 0, 0, 0, 4, 0, 0, 0, 0)),  # the rehire is a hire
-    ("H2", "2024-03-01", (0, 1, 0, 0, 0, 1, 0, 0, 0, 0)),
-    ("H2", "2024-04-01", (1, 0, 1, 0, 0, 2, 0, 0, 0, 0)),
+    # opening, hires, transfers_in, exits, transfers_out, closing
+    ("H1", "2023-01-01", (0, 6, 0, 0, 0, 6)),  # the contractor G is in no flow
+    ("H1", "2024-01-01", (6, 0, 0, 1, 0, 5)),
+    ("H1", "2024-02-01", (5, 0, 0, 1, 0, 4)),
+    ("H1", "2024-04-01", (4, 0, 0, 0, 1, 3)),  # a transfer is not an exit
+    ("H1", "2024-05-01", (3, 1, 0, 1, 0, 3)),  # same-day hire and exit
+    ("H1", "2024-06-01", (3, 1, 0, 0, 0, 4)),  # the rehire is a hire
+    ("H2", "2024-03-01", (0, 1, 0, 0, 0, 1)),
+    ("H2", "2024-04-01", (1, 0, 1, 0, 0, 2)),
 ])
 def test_headcount_bridge(marts, hub, month, flows):
     r = row(marts, "hub_headcount_bridge", f"hub_id = '{hub}' and month = '{month}'")
-    columns = ("opening_headcount", "hires", "transfers_in", "exits", "transfers_out", "closing_headcount",
-               "voluntary_exits", "involuntary_exits", "other_exits", "regretted_exits")
+    columns = ("opening_headcount", "hires", "transfers_in", "exits", "transfers_out", "closing_headcount")
     assert tuple(r[c] for c in columns) == flows
+
+
+def test_no_people_table_but_exit_reasons_splits_exits_by_reason(marts):
+    reason_words = ("voluntary", "involuntary", "regretted", "other_exits", "exit_type", "suppress")
+    for table in ("hub_headcount_bridge", "hub_retention", "company_scorecard"):
+        columns = [d[0] for d in marts.execute(f"select * from marts.{table} limit 0").description]
+        assert not [c for c in columns if any(w in c for w in reason_words)], table
 
 
 def test_retention_and_attrition_over_a_leap_year(marts):
@@ -109,33 +115,67 @@ def test_retention_and_attrition_over_a_leap_year(marts):
     assert r["retained_in_company"] == 4 and r["retention_rate"] == pytest.approx(4 / 6)
     # still in H1: A B F (D moved to H2)
     assert r["retained_in_hub"] == 3 and r["hub_retention_rate"] == pytest.approx(0.5)
-    # exits dated in 2024 from H1: C (voluntary, regretted), I (involuntary), E (other)
-    assert (r["exits_12m"], r["voluntary_exits_12m"], r["regretted_exits_12m"]) == (3, 1, 1)
+    # exits dated in 2024 from H1: C, I, E
+    assert r["exits_12m"] == 3
     # daily headcount over 366 days: 30 days x 6 (Jan 1-30), 29 x 5 (Jan 31-Feb 28),
     # 32 x 4 (Feb 29-Mar 31), 70 x 3 (Apr 1-Jun 9), 205 x 4 (Jun 10-Dec 31) = 1483
     assert r["avg_headcount_12m"] == pytest.approx(1483 / 366)
     assert r["attrition_rate_12m"] == pytest.approx(3 / (1483 / 366))
-    assert r["voluntary_attrition_rate_12m"] == pytest.approx(1 / (1483 / 366))
-    assert r["is_full_window"] is True and r["is_suppressed"] is False
+    assert r["is_full_window"] is True
 
 
-def test_hub_opened_inside_the_window_is_flagged_and_suppressed(marts):
+def test_first_year_attrition(marts):
+    # cohort of H1 2024-12: hires dated 2023-01-01 .. 2023-12-31 = A B C D F I (G is a contractor);
+    # C left after 395 days (2023-01-01 -> 2024-01-31), I after 424: no first-year exit
+    r = row(marts, "hub_retention", "hub_id = 'H1' and month = '2024-12-01'")
+    assert (r["first_year_cohort"], r["first_year_exits"], r["first_year_attrition_rate"]) == (6, 0, 0.0)
+    # H1 2024-01: cohort months 2022-02 .. 2023-01 = the same six hires, observed until 2024-01-31
+    r = row(marts, "hub_retention", "hub_id = 'H1' and month = '2024-01-01'")
+    assert (r["first_year_cohort"], r["first_year_exits"]) == (6, 0)
+    # H1 2023-12: cohort months 2022-01 .. 2022-12: nobody hired yet -> rate NULL, not 0
+    r = row(marts, "hub_retention", "hub_id = 'H1' and month = '2023-12-01'")
+    assert (r["first_year_cohort"], r["first_year_attrition_rate"]) == (0, None)
+    # the company: H2's only hire (H, 2024-03-15) is in no cohort by 2024-12 either
+    company = row(marts, "company_scorecard", "month = '2024-12-01'")
+    assert company["first_year_attrition_rate"] == 0.0
+
+
+def test_hub_opened_inside_the_window_shows_its_rates(marts):
     r = row(marts, "hub_retention", "hub_id = 'H2' and month = '2024-12-01'")
     assert r["is_full_window"] is False  # opened 2024-03-15 > window_start 2024-01-01
-    # nobody at the close of 2023-12-31: 0 < min_group_size 4
-    assert r["opening_headcount"] == 0 and r["is_suppressed"] is True
-    assert r["retention_rate"] is None and r["attrition_rate_12m"] is None and r["exits_12m"] is None
+    # nobody at the close of 2023-12-31: retention has no denominator (NULL, not hidden)
+    assert r["opening_headcount"] == 0 and r["retention_rate"] is None
     # daily headcount: 1 from 03-15 to 03-31 (17 days), 2 from 04-01 (275 days) -> 567 / 366
     assert r["avg_headcount_12m"] == pytest.approx(567 / 366)
+    assert (r["exits_12m"], r["attrition_rate_12m"]) == (0, 0.0)  # a small sample, shown
 
 
-def test_small_average_population_is_suppressed(marts):
-    # window 2024-03..2025-02 does not exist; take H1 2024-11: opening at 2023-11-30 = 6,
-    # daily average over Dec 2023-Nov 2024 (366 days) = (31x6 + 1483 - 31x4) / 366 = 4.22 >= 4
-    assert row(marts, "hub_retention", "hub_id = 'H1' and month = '2024-11-01'")["is_suppressed"] is False
-    # 2023-06: window 2022-07..2023-06, opening at 2022-06-30 = 0 < 4
+def test_small_populations_are_shown_not_hidden(marts):
+    # H1 2024-11 has 4 people on average (min_group_size 4): before, its rates were suppressed;
+    # people facts are public now, each rate beside its denominator
+    r = row(marts, "hub_retention", "hub_id = 'H1' and month = '2024-11-01'")
+    assert r["opening_headcount"] == 6 and r["retention_rate"] is not None
+    # 2023-06: window 2022-07..2023-06, opening at 2022-06-30 = 0: retention has no denominator
     r = row(marts, "hub_retention", "hub_id = 'H1' and month = '2023-06-01'")
-    assert r["is_suppressed"] is True and r["retention_rate"] is None and r["voluntary_exits_12m"] is None
+    assert r["retention_rate"] is None and r["exits_12m"] == 0 and r["attrition_rate_12m"] == 0.0
+
+
+def test_exit_reasons_of_the_case_are_all_small(marts):
+    rows = marts.execute("select scope, period_type, cast(period_start as varchar), exits, voluntary_exits, "
+                         "suppression from marts.exit_reasons").fetchall()
+    by_key = {r[:3]: r[3:] for r in rows}
+    # H1 and COMPANY: 2023 Q1-Q4 + YEAR, 2024 Q1-Q4 + YEAR; H2 (opened 2024-03-15): 2024 only
+    assert len(rows) == 10 + 10 + 5
+    # 2024 exits of H1 (all the company's): Q1 C and I, Q2 E; F's is after as_of_date
+    for scope in ("H1", "COMPANY"):
+        assert by_key[(scope, "QUARTER", "2024-01-01")] == (2, None, "PRIMARY")  # 2 < min_group_size 4
+        assert by_key[(scope, "QUARTER", "2024-04-01")] == (1, None, "PRIMARY")
+        assert by_key[(scope, "YEAR", "2024-01-01")] == (3, None, "PRIMARY")
+        assert by_key[(scope, "QUARTER", "2024-07-01")] == (0, 0, None)  # nobody left: nothing to hide
+    # daily average of H1 in 2024-Q1 (91 days): 30 x 6 + 29 x 5 + 32 x 4 = 453
+    average = marts.execute("select avg_headcount from marts.exit_reasons where scope = 'H1' "
+                            "and period_type = 'QUARTER' and period_start = '2024-01-01'").fetchall()[0][0]
+    assert average == pytest.approx(453 / 91)
 
 
 def test_talent_staffing(marts):

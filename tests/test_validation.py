@@ -9,8 +9,9 @@ from pathlib import Path
 import duckdb
 
 from dagster_project.contract import SOURCES
+from dagster_project.validation.rules import MARTS
 from dagster_project.validation.runner import validate
-from dagster_project.validation.suites import SQL_RULE_TYPE, _unique, all_suites, load_suite, render, suite_path
+from dagster_project.validation.suites import EXPECTATIONS_DIR, SQL_RULE_TYPE, _unique, all_suites, load_suite, render, suite_path
 from tests.conftest import load_sources
 
 # defect code -> (suite, rule) that must report it
@@ -52,7 +53,8 @@ def warehouse_of(source_dir: Path, tmp_path: Path) -> Path:
 def test_committed_suites_are_current():
     """expectations/*.json is what `python -m dagster_project.validation.suites` writes."""
     suites = all_suites()
-    assert len(suites) == 23
+    assert sorted(suites) == sorted([f"raw.{s.name}" for s in SOURCES] + [f"marts.{m.name}" for m in MARTS])
+    assert sorted(p.stem for p in EXPECTATIONS_DIR.glob("*.json")) == sorted(suites)  # none left over
     for name, suite in suites.items():
         assert suite_path(name).read_text() == render(suite), f"rerun the suite writer: {name}"
 

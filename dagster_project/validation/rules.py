@@ -197,13 +197,12 @@ MARTS: tuple[MartSpec, ...] = (
                             "select b.* from (select * from {batch}) b full join marts.hub_critical_mass c using (hub_id, month) "
                             "where b.closing_headcount is distinct from c.headcount"))),
     MartSpec("hub_retention", ("hub_id", "month"),
-             not_null=("window_start", "window_end", "opening_headcount", "avg_headcount_12m", "is_full_window",
-                       "is_suppressed"),
-             rates=("retention_rate", "hub_retention_rate"),
-             soft_rates=("attrition_rate_12m", "voluntary_attrition_rate_12m", "regretted_attrition_rate_12m"),
-             rules=(_identity("suppressed_rows_hide_rates", "suppressed rows have NULL rates and exit counts",
-                              "not is_suppressed or (retention_rate is null and attrition_rate_12m is null "
-                              "and exits_12m is null and voluntary_exits_12m is null and regretted_exits_12m is null)"),)),
+             not_null=("window_start", "window_end", "opening_headcount", "retained_in_company", "retained_in_hub",
+                       "exits_12m", "avg_headcount_12m", "first_year_cohort", "first_year_exits", "is_full_window"),
+             rates=("retention_rate", "hub_retention_rate", "first_year_attrition_rate"),
+             soft_rates=("attrition_rate_12m",),
+             rules=(_identity("first_year_exits_within_cohort", "first_year_exits <= first_year_cohort",
+                              "first_year_exits <= first_year_cohort"),)),
     MartSpec("talent_staffing", ("hub_id", "month"), not_null=("headcount", "staffed_headcount", "new_hires_12m"),
              rates=("staffing_rate",),
              rules=(_identity("staffed_within_headcount", "staffed_headcount <= headcount",
@@ -237,6 +236,21 @@ MARTS: tuple[MartSpec, ...] = (
                     _identity("allocation_within_pool", "allocated cost never exceeds the pool",
                               "abs(allocated_cost_eur) <= abs(pool_cost_eur) + 0.005"))),
     MartSpec("company_scorecard", ("month",), not_null=("hubs_open", "headcount", "total_cost_eur"),
-             rates=("retention_rate_12m", "industrialization_rate", "adopted_share", "monitored_share"),
-             soft_rates=("attrition_rate_12m", "voluntary_attrition_rate_12m", "adoption_rate")),
+             rates=("retention_rate_12m", "first_year_attrition_rate", "industrialization_rate", "adopted_share",
+                    "monitored_share"),
+             soft_rates=("attrition_rate_12m", "adoption_rate")),
+    MartSpec("exit_reasons", ("scope", "period_type", "period_start"),
+             not_null=("period_end", "exits", "avg_headcount", "is_suppressed"),
+             soft_rates=("voluntary_attrition_rate", "regretted_attrition_rate"),
+             enums=(("period_type", ("QUARTER", "YEAR")), ("suppression", ("PRIMARY", "COMPLEMENTARY"))),
+             rules=(_identity("no_small_group_shown", "reasons are shown only for 0 or at least min_group_size exits",
+                              "is_suppressed or exits = 0 or exits >= "
+                              "(select max(min_group_size) from intermediate.int_hr__exit_reason_rows)"),
+                    _identity("suppressed_rows_hide_reasons", "a suppressed row shows no reason count or rate",
+                              "not is_suppressed or (voluntary_exits is null and involuntary_exits is null "
+                              "and other_exits is null and regretted_exits is null "
+                              "and voluntary_attrition_rate is null and regretted_attrition_rate is null)"),
+                    _identity("reasons_add_up", "shown reasons add up to the exits; regretted ones are voluntary",
+                              "is_suppressed or (voluntary_exits + involuntary_exits + other_exits = exits "
+                              "and regretted_exits <= voluntary_exits)"))),
 )

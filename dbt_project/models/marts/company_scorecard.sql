@@ -1,6 +1,6 @@
 -- Month (first reporting month through as_of_month): the company's headline KPIs across hubs.
 -- Retention and attrition treat the company as one population: a move between hubs is neither
--- an exit nor a loss. People rates are NULL below min_group_size, as in hub_retention.
+-- an exit nor a loss. No figure splits exits by reason (that is exit_reasons), none is hidden.
 with
 
 period as (select * from {{ ref('int_reporting_period') }}),
@@ -9,6 +9,7 @@ daily as (select * from {{ ref('int_hr__hub_daily_headcount') }}),
 assignments as (select * from {{ ref('int_hr__assignments') }} where worker_type = 'EMPLOYEE'),
 spells as (select * from {{ ref('int_hr__spells') }}),
 exits as (select * from {{ ref('int_hr__employee_flows') }} where flow = 'EXIT'),
+hire_outcomes as (select * from {{ ref('int_hr__hire_outcomes') }}),
 lifecycle as (select * from {{ ref('solution_lifecycle') }}),
 milestones as (select * from {{ ref('int_solutions__milestones') }}),
 month_end_stage as (select * from {{ ref('int_solutions__month_end_stage') }}),
@@ -55,14 +56,24 @@ people as (
         coalesce(cohort.opening_headcount, 0) as opening_headcount,
         cohort.retained,
         (select count(*) from exits where exits.flow_date between months.window_start and months.month_end) as exits_12m,
-        (select count(*) from exits where exits.flow_date between months.window_start and months.month_end
-                                      and exits.exit_type = 'VOLUNTARY') as voluntary_exits_12m,
         (coalesce(at_end.cumulative_headcount, 0) - coalesce(before.cumulative_headcount, 0))
             / cast(months.month_end - months.window_start + 1 as double) as avg_headcount_12m
     from months
     left join cohort using (month)
     left join company_daily as at_end on at_end.day = months.month_end
     left join company_daily as before on before.day = months.window_start - 1
+),
+
+first_year as (
+    -- hires of every hub in months -23 .. -12, as in hub_retention
+    select
+        months.month,
+        count(*) as first_year_cohort,
+        count(*) filter (where hire_outcomes.left_within_first_year) as first_year_exits
+    from months
+    join hire_outcomes
+        on hire_outcomes.hire_date between cast(months.month - interval 23 month as date) and months.window_start - 1
+    group by months.month
 ),
 
 portfolio as (
@@ -107,12 +118,9 @@ final as (
         coalesce(hubs.hubs_open, 0) as hubs_open,
         coalesce(hubs.headcount, 0) as headcount,
         coalesce(hubs.hubs_at_critical_mass, 0) as hubs_at_critical_mass,
-        case when not is_suppressed then {{ safe_ratio('people.retained', 'people.opening_headcount') }} end
-            as retention_rate_12m,
-        case when not is_suppressed then {{ safe_ratio('people.exits_12m', 'people.avg_headcount_12m') }} end
-            as attrition_rate_12m,
-        case when not is_suppressed then {{ safe_ratio('people.voluntary_exits_12m', 'people.avg_headcount_12m') }} end
-            as voluntary_attrition_rate_12m,
+        {{ safe_ratio('people.retained', 'people.opening_headcount') }} as retention_rate_12m,
+        {{ safe_ratio('people.exits_12m', 'people.avg_headcount_12m') }} as attrition_rate_12m,
+        {{ safe_ratio('first_year.first_year_exits', 'first_year.first_year_cohort') }} as first_year_attrition_rate,
         coalesce(portfolio.solutions_in_production, 0) as solutions_in_production,
         {{ safe_ratio('industrialization.industrialized', 'industrialization.eligible') }} as industrialization_rate,
         {{ safe_ratio('portfolio.active_users', 'portfolio.target_users') }} as adoption_rate,
@@ -122,11 +130,8 @@ final as (
             as cost_per_production_solution_eur,
         {{ safe_ratio('portfolio.monitored', 'portfolio.solutions_in_production') }} as monitored_share
     from months
-    join (
-        select *, opening_headcount < {{ var('min_group_size') }}
-                  or avg_headcount_12m < {{ var('min_group_size') }} as is_suppressed
-        from people
-    ) as people using (month)
+    join people using (month)
+    left join first_year using (month)
     left join hubs using (month)
     left join portfolio using (month)
     left join industrialization using (month)

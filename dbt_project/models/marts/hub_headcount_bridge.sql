@@ -1,6 +1,7 @@
 -- Hub x month: opening headcount, the month's flows, closing headcount (spec/kpis.md).
 -- closing = opening + hires + transfers_in - exits - transfers_out on every row; the flows of
 -- a hub's first month include any dated before it, so the identity holds from row one.
+-- Why people left is not here: exits split by reason are published only in exit_reasons.
 with
 
 hub_months as (select * from {{ ref('int_hub_months') }}),
@@ -14,11 +15,7 @@ flows_by_month as (
         count(*) filter (where flows.flow = 'HIRE') as hires,
         count(*) filter (where flows.flow = 'TRANSFER_IN') as transfers_in,
         count(*) filter (where flows.flow = 'EXIT') as exits,
-        count(*) filter (where flows.flow = 'TRANSFER_OUT') as transfers_out,
-        count(*) filter (where flows.flow = 'EXIT' and flows.exit_type = 'VOLUNTARY') as voluntary_exits,
-        count(*) filter (where flows.flow = 'EXIT' and flows.exit_type = 'INVOLUNTARY') as involuntary_exits,
-        count(*) filter (where flows.flow = 'EXIT' and flows.exit_type = 'OTHER') as other_exits,
-        count(*) filter (where flows.flow = 'EXIT' and flows.is_regretted) as regretted_exits
+        count(*) filter (where flows.flow = 'TRANSFER_OUT') as transfers_out
     from hub_months
     join flows
         on flows.hub_id = hub_months.hub_id
@@ -48,11 +45,7 @@ final as (
         coalesce(f.transfers_in, 0) as transfers_in,
         coalesce(f.exits, 0) as exits,
         coalesce(f.transfers_out, 0) as transfers_out,
-        closing.closing_headcount,
-        coalesce(f.voluntary_exits, 0) as voluntary_exits,
-        coalesce(f.involuntary_exits, 0) as involuntary_exits,
-        coalesce(f.other_exits, 0) as other_exits,
-        coalesce(f.regretted_exits, 0) as regretted_exits
+        closing.closing_headcount
     from closing
     left join flows_by_month as f using (hub_id, month)
 )

@@ -1,5 +1,7 @@
--- Hub x month, trailing 12-month window: retention of the people present at its start, and
--- separations (attrition) over the daily average headcount (spec/kpis.md).
+-- Hub x month, trailing 12-month window: retention of the people present at its start,
+-- separations (attrition) over the daily average headcount, and first-year attrition of the
+-- hires of the 12 months before the window (spec/kpis.md). Nothing here splits exits by reason
+-- (that is exit_reasons), so nothing is suppressed: each rate's denominator is beside it.
 with
 
 hub_months as (select * from {{ ref('int_hub_months') }}),
@@ -7,6 +9,7 @@ daily as (select * from {{ ref('int_hr__hub_daily_headcount') }}),
 assignments as (select * from {{ ref('int_hr__assignments') }} where worker_type = 'EMPLOYEE'),
 spells as (select * from {{ ref('int_hr__spells') }}),
 flows as (select * from {{ ref('int_hr__employee_flows') }} where flow = 'EXIT'),
+hire_outcomes as (select * from {{ ref('int_hr__hire_outcomes') }}),
 hubs as (select * from {{ ref('stg_hr__hubs') }}),
 
 windows as (
@@ -15,7 +18,10 @@ windows as (
         month,
         cast(month - interval 11 month as date) as window_start,
         month_end as window_end,
-        cast(month - interval 11 month as date) - 1 as day_before_window
+        cast(month - interval 11 month as date) - 1 as day_before_window,
+        -- hires observed for a full year by window_end: months -23 .. -12
+        cast(month - interval 23 month as date) as cohort_start,
+        cast(month - interval 11 month as date) - 1 as cohort_end
     from hub_months
 ),
 
@@ -52,13 +58,24 @@ exits as (
     select
         windows.hub_id,
         windows.month,
-        count(*) as exits_12m,
-        count(*) filter (where flows.exit_type = 'VOLUNTARY') as voluntary_exits_12m,
-        count(*) filter (where flows.is_regretted) as regretted_exits_12m
+        count(*) as exits_12m
     from windows
     join flows
         on flows.hub_id = windows.hub_id
        and flows.flow_date between windows.window_start and windows.window_end
+    group by windows.hub_id, windows.month
+),
+
+first_year as (
+    select
+        windows.hub_id,
+        windows.month,
+        count(*) as first_year_cohort,
+        count(*) filter (where hire_outcomes.left_within_first_year) as first_year_exits
+    from windows
+    join hire_outcomes
+        on hire_outcomes.hub_id = windows.hub_id
+       and hire_outcomes.hire_date between windows.cohort_start and windows.cohort_end
     group by windows.hub_id, windows.month
 ),
 
@@ -83,15 +100,16 @@ combined as (
         coalesce(cohort_outcome.retained_in_company, 0) as retained_in_company,
         coalesce(cohort_outcome.retained_in_hub, 0) as retained_in_hub,
         coalesce(exits.exits_12m, 0) as exits_12m,
-        coalesce(exits.voluntary_exits_12m, 0) as voluntary_exits_12m,
-        coalesce(exits.regretted_exits_12m, 0) as regretted_exits_12m,
         average.avg_headcount_12m,
+        coalesce(first_year.first_year_cohort, 0) as first_year_cohort,
+        coalesce(first_year.first_year_exits, 0) as first_year_exits,
         hubs.opened_on <= windows.window_start as is_full_window
     from windows
     join hubs using (hub_id)
     join average using (hub_id, month)
     left join cohort_outcome using (hub_id, month)
     left join exits using (hub_id, month)
+    left join first_year using (hub_id, month)
 ),
 
 final as (
@@ -101,28 +119,18 @@ final as (
         window_start,
         window_end,
         opening_headcount,
-        case when not is_suppressed then retained_in_company end as retained_in_company,
-        case when not is_suppressed then retained_in_hub end as retained_in_hub,
-        case when not is_suppressed then {{ safe_ratio('retained_in_company', 'opening_headcount') }} end as retention_rate,
-        case when not is_suppressed then {{ safe_ratio('retained_in_hub', 'opening_headcount') }} end as hub_retention_rate,
-        case when not is_suppressed then exits_12m end as exits_12m,
-        case when not is_suppressed then voluntary_exits_12m end as voluntary_exits_12m,
-        case when not is_suppressed then regretted_exits_12m end as regretted_exits_12m,
+        retained_in_company,
+        retained_in_hub,
+        {{ safe_ratio('retained_in_company', 'opening_headcount') }} as retention_rate,
+        {{ safe_ratio('retained_in_hub', 'opening_headcount') }} as hub_retention_rate,
+        exits_12m,
         avg_headcount_12m,
-        case when not is_suppressed then {{ safe_ratio('exits_12m', 'avg_headcount_12m') }} end as attrition_rate_12m,
-        case when not is_suppressed then {{ safe_ratio('voluntary_exits_12m', 'avg_headcount_12m') }} end
-            as voluntary_attrition_rate_12m,
-        case when not is_suppressed then {{ safe_ratio('regretted_exits_12m', 'avg_headcount_12m') }} end
-            as regretted_attrition_rate_12m,
-        is_full_window,
-        is_suppressed
-    from (
-        select
-            *,
-            opening_headcount < {{ var('min_group_size') }}
-                or avg_headcount_12m < {{ var('min_group_size') }} as is_suppressed
-        from combined
-    )
+        {{ safe_ratio('exits_12m', 'avg_headcount_12m') }} as attrition_rate_12m,
+        first_year_cohort,
+        first_year_exits,
+        {{ safe_ratio('first_year_exits', 'first_year_cohort') }} as first_year_attrition_rate,
+        is_full_window
+    from combined
 )
 
 select * from final
