@@ -207,7 +207,12 @@ MARTS: tuple[MartSpec, ...] = (
     MartSpec("talent_staffing", ("hub_id", "month"), not_null=("headcount", "staffed_headcount", "new_hires_12m"),
              rates=("staffing_rate",),
              rules=(_identity("staffed_within_headcount", "staffed_headcount <= headcount",
-                              "staffed_headcount <= headcount"),)),
+                              "staffed_headcount <= headcount"),
+                    SqlRule("staffing_rate_null_only_without_hours", CRITICAL,
+                            "staffing_rate is NULL only in a month the hub's employees logged no working hours",
+                            "select t.* from (select * from {batch}) t where t.staffing_rate is null and exists ("
+                            "select 1 from intermediate.int_timesheets__attributed a where a.hub_id = t.hub_id "
+                            "and a.month = t.month and a.worker_type = 'EMPLOYEE' and a.activity_type <> 'LEAVE')"))),
     MartSpec("recruiting", ("hub_id", "quarter"),
              not_null=("requisitions_opened", "requisitions_filled", "requisitions_cancelled", "open_at_quarter_end")),
     MartSpec("solution_lifecycle", ("solution_id",), not_null=("hub_id", "solution_name", "is_monitored"),
@@ -220,8 +225,8 @@ MARTS: tuple[MartSpec, ...] = (
     MartSpec("solution_adoption", ("solution_id", "month"), not_null=("hub_id", "stage", "monthly_active_users"),
              soft_rates=("adoption_rate",), enums=(("stage", STAGE_VALUES),)),
     MartSpec("portfolio_health", ("hub_id", "month"),
-             not_null=("solutions_poc", "solutions_production", "stuck_pocs"),
-             rates=("monitored_share", "maintained_share", "adopted_share")),
+             not_null=("solutions_poc", "solutions_production", "stuck_pocs", "stuck_pilots"),
+             rates=("monitored_share", "maintained_share", "adopted_share", "healthy_production_share")),
     MartSpec("cost_per_solution", ("solution_id", "month"),
              not_null=("direct_cost_eur", "allocated_cost_eur", "total_cost_eur", "cumulative_cost_eur"),
              rules=(_ledger_identity(
@@ -236,7 +241,9 @@ MARTS: tuple[MartSpec, ...] = (
                                      "(select sum(total_cost_eur) from {batch})"),
                     _identity("allocation_within_pool", "allocated cost never exceeds the pool",
                               "abs(allocated_cost_eur) <= abs(pool_cost_eur) + 0.005"))),
-    MartSpec("company_scorecard", ("month",), not_null=("hubs_open", "headcount", "total_cost_eur"),
-             rates=("retention_rate_12m", "industrialization_rate", "adopted_share", "monitored_share"),
+    MartSpec("company_scorecard", ("month",),
+             not_null=("hubs_open", "headcount", "total_cost_eur", "eligible_pocs", "industrialized_pocs"),
+             rates=("retention_rate_12m", "industrialization_rate", "adopted_share", "monitored_share",
+                    "healthy_production_share"),
              soft_rates=("attrition_rate_12m", "voluntary_attrition_rate_12m", "adoption_rate")),
 )
