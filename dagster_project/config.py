@@ -20,6 +20,7 @@ Environment variables (all optional):
 from __future__ import annotations
 
 import datetime as dt
+import math
 import os
 from dataclasses import dataclass, field
 from functools import cache
@@ -40,6 +41,24 @@ class ConfigError(ValueError):
     """An environment variable holds a value the pipeline cannot use."""
 
 
+# The allowed range (minimum, maximum or None) of every KPI parameter, spec/kpis.md: ratios and
+# shares in [0, 1], day counts from 1 to 3,650, targets and counts whole and >= 0, a hub's
+# critical mass at least 1. Whole numbers are those whose default in dbt_project.yml is one.
+RATIO, DAY_COUNT, COUNT = (0, 1), (1, 3650), (0, None)
+PARAMETER_RANGES: dict[str, tuple[int, int | None]] = {
+    "critical_mass_target": (1, None),
+    "critical_mass_at_risk_ratio": RATIO,
+    "min_family_share": RATIO,
+    "min_group_size": COUNT,
+    "adoption_threshold": RATIO,
+    "industrialization_window_days": DAY_COUNT,
+    "stuck_poc_days": DAY_COUNT,
+    "stuck_pilot_days": DAY_COUNT,
+    "staffing_min_hours": COUNT,
+    "maintained_lookback_days": DAY_COUNT,
+}
+
+
 @cache
 def parameter_defaults() -> dict[str, int | float]:
     """The KPI parameters and their defaults, from the ``vars:`` of dbt_project.yml."""
@@ -53,8 +72,10 @@ def _parse_parameter(name: str, raw: str, default: int | float) -> int | float:
         value = int(raw) if isinstance(default, int) else float(raw)
     except ValueError:
         raise ConfigError(f"KPI_{name.upper()}={raw!r} is not a {type(default).__name__}") from None
-    if value < 0:
-        raise ConfigError(f"KPI_{name.upper()}={raw!r} must not be negative")
+    low, high = PARAMETER_RANGES[name]
+    if not math.isfinite(value) or value < low or (high is not None and value > high):
+        allowed = f"between {low} and {high}" if high is not None else f"at least {low}"
+        raise ConfigError(f"KPI_{name.upper()}={raw!r} must be {allowed}")
     return value
 
 

@@ -192,6 +192,16 @@ def test_talent_staffing(marts):
     assert (h2["headcount"], h2["staffed_headcount"], h2["staffing_rate"], h2["new_hires_12m"]) == (2, 0, None, 1)
 
 
+@pytest.mark.parametrize("hub, month, staffing_rate", [
+    ("H2", "2024-11-01", 0.0),   # a ramp-up month: D logged 40 h of TRAINING, none on solutions -> 0 / 40
+    ("H2", "2024-12-01", None),  # no hours logged at all -> no rate
+    ("H1", "2024-11-01", None),  # no hours logged at all -> no rate
+    ("H1", "2024-06-01", 1.0),   # C's 8 BUILD hours are all of the month's hours -> 8 / 8
+])
+def test_staffing_rate_is_zero_in_a_ramp_up_month_and_null_only_without_hours(marts, hub, month, staffing_rate):
+    assert row(marts, "talent_staffing", f"hub_id = '{hub}' and month = '{month}'")["staffing_rate"] == staffing_rate
+
+
 @pytest.mark.parametrize("quarter, expected", [
     # opened, filled, cancelled, open at quarter end, median days to fill
     ("2024-01-01", (3, 1, 0, 2, 41)),    # R1 R2 R3 opened; R1 filled in 41 days; R2 R3 open on 03-31

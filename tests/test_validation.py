@@ -112,6 +112,29 @@ def test_a_sql_rule_is_evaluated_once_and_a_composite_key_counts_null_as_a_value
     assert len([s for s in statements if "having count(*) > 1" in s]) == 1
 
 
+def test_a_null_staffing_rate_is_refused_where_employees_logged_working_hours(tmp_path):
+    """spec/kpis.md: staffing_rate is 0 in a ramp-up month, NULL only when the hub logged no hours."""
+    warehouse = tmp_path / "w.duckdb"
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("create schema marts; create schema intermediate")
+        con.execute("create table intermediate.int_timesheets__attributed as select * from (values "
+                    "('H1', date '2024-01-01', 'EMPLOYEE', 'TRAINING'), "  # working hours: a rate is due
+                    "('H1', date '2024-02-01', 'EMPLOYEE', 'LEAVE'), "  # leave only: no rate
+                    "('H1', date '2024-03-01', 'CONTRACTOR', 'BUILD'), "  # contractors' hours only: no rate
+                    "('H2', date '2024-01-01', 'EMPLOYEE', 'INTERNAL')) v(hub_id, month, worker_type, activity_type)")
+        con.execute("create table marts.talent_staffing as select * from (values "
+                    "('H1', date '2024-01-01', null::double), ('H1', date '2024-02-01', null), "
+                    "('H1', date '2024-03-01', null), ('H1', date '2024-04-01', null), "
+                    "('H2', date '2024-01-01', 0.0)) v(hub_id, month, staffing_rate)")
+    suite = load_suite("marts.talent_staffing")
+    suite["expectations"] = [e for e in suite["expectations"]
+                             if e["meta"]["rule"] == "staffing_rate_null_only_without_hours"]
+    [result] = validate(warehouse, [suite])
+    [failure] = result.failures
+    assert (failure.severity, failure.unexpected_count) == ("critical", 1)
+    assert [(s["hub_id"], str(s["month"])) for s in failure.samples] == [("H1", "2024-01-01")]
+
+
 def test_the_helper_process_validates_as_this_process_does(demo_dir, tmp_path):
     """make run validates in a helper process (GX imported there during start-up)."""
     import multiprocessing

@@ -11,9 +11,7 @@ spells as (select * from {{ ref('int_hr__spells') }}),
 exits as (select * from {{ ref('int_hr__employee_flows') }} where flow = 'EXIT'),
 hire_outcomes as (select * from {{ ref('int_hr__hire_outcomes') }}),
 lifecycle as (select * from {{ ref('solution_lifecycle') }}),
-milestones as (select * from {{ ref('int_solutions__milestones') }}),
-month_end_stage as (select * from {{ ref('int_solutions__month_end_stage') }}),
-adoption as (select * from {{ ref('solution_adoption') }}),
+solution_months as (select * from {{ ref('int_solutions__monthly_health') }}),
 hub_costs as (select * from {{ ref('hub_costs') }}),
 
 months as (
@@ -77,22 +75,15 @@ first_year as (
 ),
 
 portfolio as (
+    -- all hubs' solutions, with the flags portfolio_health counts per hub
     select
-        month_end_stage.month,
-        count(*) filter (where month_end_stage.stage = 'PRODUCTION') as solutions_in_production,
-        count(*) filter (where month_end_stage.stage = 'PRODUCTION'
-                           and milestones.monitoring_enabled_on <= month_end_stage.month_end) as monitored,
-        count(*) filter (where month_end_stage.stage = 'PRODUCTION' and milestones.target_users > 0)
-            as production_with_users,
-        count(*) filter (where month_end_stage.stage = 'PRODUCTION' and adoption.is_adopted) as adopted,
-        sum(adoption.monthly_active_users) filter (
-            where month_end_stage.stage = 'PRODUCTION' and milestones.target_users > 0) as active_users,
-        sum(milestones.target_users) filter (
-            where month_end_stage.stage = 'PRODUCTION' and milestones.target_users > 0) as target_users
-    from month_end_stage
-    join milestones using (solution_id)
-    left join adoption using (solution_id, month)
-    group by month_end_stage.month
+        month,
+        count(*) filter (where stage = 'PRODUCTION') as solutions_in_production,
+        {{ production_health_counts() }},
+        sum(monthly_active_users) filter (where stage = 'PRODUCTION' and target_users > 0) as active_users,
+        sum(target_users) filter (where stage = 'PRODUCTION' and target_users > 0) as target_users
+    from solution_months
+    group by month
 ),
 
 industrialization as (
@@ -122,9 +113,12 @@ final as (
         {{ safe_ratio('people.exits_12m', 'people.avg_headcount_12m') }} as attrition_rate_12m,
         {{ safe_ratio('first_year.first_year_exits', 'first_year.first_year_cohort') }} as first_year_attrition_rate,
         coalesce(portfolio.solutions_in_production, 0) as solutions_in_production,
+        coalesce(industrialization.eligible, 0) as eligible_pocs,
+        coalesce(industrialization.industrialized, 0) as industrialized_pocs,
         {{ safe_ratio('industrialization.industrialized', 'industrialization.eligible') }} as industrialization_rate,
         {{ safe_ratio('portfolio.active_users', 'portfolio.target_users') }} as adoption_rate,
         {{ safe_ratio('portfolio.adopted', 'portfolio.production_with_users') }} as adopted_share,
+        {{ safe_ratio('portfolio.healthy', 'portfolio.solutions_in_production') }} as healthy_production_share,
         coalesce(costs.total_cost_eur, 0) as total_cost_eur,
         {{ safe_ratio('coalesce(costs.total_cost_eur, 0)', 'portfolio.solutions_in_production') }}
             as cost_per_production_solution_eur,

@@ -59,10 +59,12 @@ member_stats as (
 ),
 
 hub_hours as (
+    -- a month with working hours but none on solutions (a ramp-up month) has a staffing rate of 0;
+    -- only a month without working hours has none (safe_ratio: NULL denominator)
     select
         hub_id,
         month,
-        sum(hours) filter (where is_solution_work) as solution_hours,
+        coalesce(sum(hours) filter (where is_solution_work), 0) as solution_hours,
         sum(hours) filter (where activity_type <> 'LEAVE') as working_hours
     from timesheets
     group by hub_id, month
