@@ -235,7 +235,15 @@ MARTS: tuple[MartSpec, ...] = (
              rules=(_ledger_identity("hub_totals_equal_ledger", "sum of total_cost_eur = EUR sum of the cost lines",
                                      "(select sum(total_cost_eur) from {batch})"),
                     _identity("allocation_within_pool", "allocated cost never exceeds the pool",
-                              "abs(allocated_cost_eur) <= abs(pool_cost_eur) + 0.005"))),
+                              "abs(allocated_cost_eur) <= abs(pool_cost_eur) + 0.005"),
+                    SqlRule("ytd_budget_reaches_the_year_budget", CRITICAL,
+                            "in the year's last open month (December or the closing month), ytd_budget_eur "
+                            "is the year's budget",
+                            "select b.hub_id, b.month, b.ytd_budget_eur, r.budget_eur from (select * from {batch}) b "
+                            "join raw.budgets r on r.hub_id = b.hub_id and r.year = year(b.month) "
+                            "join raw.hubs h on h.hub_id = b.hub_id "
+                            "where (month(b.month) = 12 or b.month = date_trunc('month', h.closed_on)) "
+                            "and not coalesce(abs(b.ytd_budget_eur - r.budget_eur) < 0.005, false)"))),
     MartSpec("company_scorecard", ("month",), not_null=("hubs_open", "headcount", "total_cost_eur"),
              rates=("retention_rate_12m", "industrialization_rate", "adopted_share", "monitored_share"),
              soft_rates=("attrition_rate_12m", "voluntary_attrition_rate_12m", "adoption_rate")),
