@@ -30,6 +30,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from dagster_project.contract import COST_CATEGORIES
 from tests.conftest import run_pipeline
 from tests.test_people_kpis import row
 
@@ -100,6 +101,12 @@ def test_a_closing_date_after_as_of_date_still_bounds_the_budget(marts):
     # H3: February..November = 10 open months, 50,000 / 10 = 5,000; September is the 8th: 40,000
     r = row(marts, "hub_costs", "hub_id = 'H3' and month = '2024-09-01'")
     assert (r["budget_eur"], r["ytd_budget_eur"]) == (5_000, 40_000)
+
+
+def test_allocation_keys_are_the_spec_s_for_every_cost_category(marts):
+    keys = dict(marts.execute("select cost_category, allocation_key from intermediate.int_costs__allocation_keys")
+                .fetchall())
+    assert keys == {c: "CONSUMPTION" if c == "CLOUD" else "PEOPLE_TIME" for c in COST_CATEGORIES}
 
 
 def allocated(con, solution: str, month: str, category: str) -> tuple[str, float]:
