@@ -1,7 +1,8 @@
 """Baseline (b), the analyst's alternative: a few headline KPIs in straightforward pandas.
 
 Monthly headcount per hub, 12-month attrition, monthly active users and cost per solution
-(direct lines + pool allocation by hours), read from the same CSVs.
+(direct lines + each pool category allocated by its key: CLOUD by the hub's direct cloud spend,
+the rest by hours), read from the same CSVs.
 """
 
 from __future__ import annotations
@@ -69,9 +70,16 @@ def run_analyst(source_dir: Path, as_of: str = "2026-09-30") -> dict[str, float]
     working = sheets[sheets["activity_type"] != "LEAVE"].groupby(["hub_id", "month"])["hours"].sum()
     on_solution = sheets[sheets["activity_type"].isin(["BUILD", "RUN"])].groupby(
         ["hub_id", "solution_id", "month"])["hours"].sum().reset_index()
-    pools = lines[lines["solution_id"].isna()].groupby(["hub_id", "month"])["eur"].sum()
-    alloc = on_solution.join(pools, on=["hub_id", "month"]).join(working.rename("working"), on=["hub_id", "month"])
-    alloc["allocated"] = alloc["eur"] * alloc["hours"] / alloc["working"]
+    keys = ["hub_id", "month"]
+    pools = lines[lines["solution_id"].isna()].groupby([*keys, "cost_category"])["eur"].sum().rename("pool")
+    cloud = lines[lines["solution_id"].notna() & (lines["cost_category"] == "CLOUD")].groupby(
+        [*keys, "solution_id"])["eur"].sum().rename("driver").reset_index()
+    pools = pools.reset_index().join(cloud.groupby(keys)["driver"].sum().rename("total"), on=keys)
+    by_use = (pools["cost_category"] == "CLOUD") & (pools["total"] > 0)  # CLOUD by consumption
+    by_hours = pools[~by_use].drop(columns="total").merge(
+        on_solution.rename(columns={"hours": "driver"}), on=keys).join(working.rename("total"), on=keys)
+    alloc = pd.concat([pools[by_use].merge(cloud, on=keys), by_hours])
+    alloc["allocated"] = alloc["pool"] * alloc["driver"] / alloc["total"]
     direct = lines[lines["solution_id"].notna()].groupby(["solution_id", "month"])["eur"].sum()
     cost = alloc.groupby(["solution_id", "month"])["allocated"].sum().add(direct, fill_value=0)
     timings["cost per solution"] = time.perf_counter() - start

@@ -58,26 +58,51 @@ def test_monthly_active_users_match(medium_marts, medium_dir):
     assert (merged["expected"] == merged["monthly_active_users"]).all()
 
 
-def test_allocated_cost_per_solution_matches(medium_marts, medium_dir, attributed_timesheets):
-    lines = read(medium_dir, "costs/cost_lines")
-    rates = read(medium_dir, "costs/fx_rates")
+def eur_lines(folder) -> pd.DataFrame:
+    """Every cost line with its posting month and EUR amount (the rate of its posting month)."""
+    lines = read(folder, "costs/cost_lines")
+    rates = read(folder, "costs/fx_rates")
     rate = {(m, c): float(r) for m, c, r in rates[["period_month", "currency", "rate_to_eur"]].values}
     lines["month"] = pd.to_datetime(lines["posting_date"]).dt.to_period("M").dt.to_timestamp()
     lines["eur"] = [float(a) * (1.0 if c == "EUR" else rate[(p[:7], c)])
                     for a, c, p in lines[["amount", "currency", "posting_date"]].values]
-    pools = lines[lines["solution_id"] == ""].groupby(["hub_id", "month"])["eur"].sum().rename("pool")
-    sheets = attributed_timesheets
-    working = sheets[sheets["activity_type"] != "LEAVE"].groupby(["hub_id", "month"])["hours"].sum().rename("working")
+    return lines
+
+
+def expected_allocation(lines: pd.DataFrame, sheets: pd.DataFrame) -> pd.DataFrame:
+    """spec/kpis.md, cost_per_solution: each hub pool per category; CLOUD by the hub's direct
+    CLOUD spend when it is positive, everything else (and CLOUD otherwise) by hours."""
+    keys = ["hub_id", "month"]
+    pools = lines[lines["solution_id"] == ""].groupby([*keys, "cost_category"])["eur"].sum().rename("pool").reset_index()
+    cloud = lines[(lines["solution_id"] != "") & (lines["cost_category"] == "CLOUD")] \
+        .groupby([*keys, "solution_id"])["eur"].sum().rename("driver").reset_index()
+    cloud_total = cloud.groupby(keys)["driver"].sum().rename("total")
+    pools = pools.join(cloud_total, on=keys)
+    by_use = (pools["cost_category"] == "CLOUD") & (pools["total"] > 0)
+    consumption = pools[by_use].merge(cloud, on=keys)
+    working = sheets[sheets["activity_type"] != "LEAVE"].groupby(keys)["hours"].sum().rename("total")
     on_solution = sheets[sheets["activity_type"].isin(["BUILD", "RUN"])] \
-        .groupby(["hub_id", "solution_id", "month"])["hours"].sum().rename("solution_hours").reset_index()
-    alloc = on_solution.join(pools, on=["hub_id", "month"]).join(working, on=["hub_id", "month"]).dropna()
-    alloc["allocated"] = alloc["pool"] * alloc["solution_hours"] / alloc["working"]
+        .groupby([*keys, "solution_id"])["hours"].sum().rename("driver").reset_index()
+    by_hours = pools[~by_use].drop(columns="total").merge(on_solution, on=keys).join(working, on=keys)
+    alloc = pd.concat([consumption.assign(key="CONSUMPTION"), by_hours.assign(key="PEOPLE_TIME")])
+    alloc["allocated"] = alloc["pool"] * alloc["driver"] / alloc["total"]
+    return alloc
+
+
+def test_allocated_cost_per_solution_matches(medium_marts, medium_dir, attributed_timesheets):
+    lines = eur_lines(medium_dir)
+    alloc = expected_allocation(lines, attributed_timesheets)
+    assert (alloc["key"] == "CONSUMPTION").sum() > 1000 and (alloc["key"] == "PEOPLE_TIME").sum() > 1000
     expected = alloc.groupby(["solution_id", "month"])["allocated"].sum().rename("expected").reset_index()
     marts = medium_marts.execute("select solution_id, month, allocated_cost_eur from marts.cost_per_solution "
                                  "where allocated_cost_eur <> 0").df()
     merged = expected.merge(marts, on=["solution_id", "month"], how="outer").fillna(0)
     assert len(merged) > 1000
     assert merged["allocated_cost_eur"].to_numpy() == pytest.approx(merged["expected"].to_numpy(), abs=0.01)
+    per_key = medium_marts.execute("select applied_key, cost_category, sum(allocated_cost_eur) "
+                                   "from intermediate.int_costs__pool_allocation group by all").fetchall()
+    totals = alloc.groupby(["key", "cost_category"])["allocated"].sum()
+    assert {(k, c): a for k, c, a in per_key} == pytest.approx(totals.to_dict(), abs=0.01)
     # and every euro of the ledger is either in a solution's total or unallocated hub overhead
     [(ledger, by_hub, by_solution)] = medium_marts.execute("""
         select (select sum(amount_eur) from intermediate.int_costs__lines_eur),
@@ -86,3 +111,47 @@ def test_allocated_cost_per_solution_matches(medium_marts, medium_dir, attribute
                  + (select sum(unallocated_cost_eur) from marts.hub_costs)""").fetchall()
     assert float(ledger) == pytest.approx(lines["eur"].sum(), abs=0.01)
     assert by_hub == pytest.approx(float(ledger), abs=0.01) and by_solution == pytest.approx(float(ledger), abs=0.01)
+
+
+def expected_budgets(folder) -> pd.DataFrame:
+    """spec/kpis.md, hub_costs: each hub month of a budgeted year gets budget / open months of
+    the year (opening month or January through closing month or December) and, year to date,
+    budget x open months so far / open months; last_open marks December or the closing month."""
+    hubs = read(folder, "hr/hubs").set_index("hub_id")
+    rows = []
+    for hub_id, year, budget in read(folder, "costs/budgets")[["hub_id", "year", "budget_eur"]].values:
+        opened, closed = hubs.loc[hub_id, "opened_on"], hubs.loc[hub_id, "closed_on"]
+        first = max(pd.Period(opened, "M"), pd.Period(f"{year}-01", "M"))
+        last = min(pd.Period(closed, "M") if closed else pd.Period(f"{year}-12", "M"), pd.Period(f"{year}-12", "M"))
+        months = pd.period_range(first, last, freq="M")
+        for so_far, month in enumerate(months, start=1):
+            rows.append((hub_id, month.to_timestamp(), float(budget) / len(months),
+                         float(budget) * so_far / len(months), month == last, float(budget)))
+    return pd.DataFrame(rows, columns=["hub_id", "month", "budget", "ytd_budget", "last_open", "year_budget"])
+
+
+@pytest.fixture(scope="module")
+def demo_marts(dbt_manifest, demo_dir, tmp_path_factory) -> duckdb.DuckDBPyConnection:
+    """The demo dataset (the committed seeds/) through ingestion and dbt."""
+    warehouse = tmp_path_factory.mktemp("demo_wh") / "warehouse.duckdb"
+    assert run_pipeline(demo_dir, warehouse).success
+    con = duckdb.connect(str(warehouse), read_only=True)
+    yield con
+    con.close()
+
+
+@pytest.mark.parametrize("scale", ["demo", "medium"])
+def test_budgets_are_phased_over_the_open_months(request, scale):
+    marts = request.getfixturevalue(f"{scale}_marts")
+    expected = expected_budgets(request.getfixturevalue(f"{scale}_dir"))
+    published = marts.execute("select hub_id, month, budget_eur, ytd_budget_eur from marts.hub_costs").df()
+    merged = published.merge(expected, on=["hub_id", "month"], how="left", indicator=True)
+    assert (merged["_merge"] == "both").all()  # every hub month of the data is budgeted
+    assert merged["budget_eur"].to_numpy() == pytest.approx(merged["budget"].to_numpy(), rel=1e-12)
+    assert merged["ytd_budget_eur"].to_numpy() == pytest.approx(merged["ytd_budget"].to_numpy(), rel=1e-12)
+    # December (or the closing month): the year's budget, exactly; the demo's current year, cut
+    # at September by as_of_date, has no such month
+    year_ends = merged[merged["last_open"]]
+    assert len(year_ends) == len(expected[expected["last_open"] & (expected["month"] <= published["month"].max())])
+    assert len(year_ends) >= (8 if scale == "demo" else 40)
+    assert (year_ends["ytd_budget_eur"] == year_ends["year_budget"]).all()

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from dagster_project.config import PROJECT_ROOT
 from dagster_project.synthetic import SCALES, generate
+from dagster_project.synthetic.costs import budgets
+from dagster_project.synthetic.people import Hub
 from tests.conftest import DEMO_SEED
 from tests.contract_rules import RULES
 
@@ -97,3 +102,40 @@ def test_about_half_of_pocs_reach_production(demo_raw):
                    and p.stage = 'PRODUCTION') then 1.0 else 0 end)
         from (select distinct solution_id from raw.solution_stage_events where stage = 'POC') s""")
     assert 0.3 <= share <= 0.7
+
+
+def test_budgets_cover_the_open_months_of_the_year(demo_raw):
+    """A budget is for the months of its year the hub is open (spec/sources.md): close to the
+    year's actual monthly spend times those months (planning error 0.88-1.15, rounded to 1000),
+    in the opening year (a hub opened in October has a three-month budget) as in a full year,
+    even one the data ends in (2026, cut at September, is budgeted for twelve months)."""
+    ratios = demo_raw.sql("""
+        with eur as (
+            select l.hub_id, year(l.posting_date) as year, count(distinct month(l.posting_date)) as months,
+                   sum(l.amount * coalesce(r.rate_to_eur, 1)) as spend
+            from raw.cost_lines l
+            left join raw.fx_rates r on r.period_month = date_trunc('month', l.posting_date) and r.currency = l.currency
+            group by all)
+        select b.hub_id, b.year, b.budget_eur / (eur.spend / eur.months
+               * (12 - case when year(h.opened_on) = b.year then month(h.opened_on) - 1 else 0 end)) as ratio,
+               year(h.opened_on) = b.year as opening_year
+        from raw.budgets b join raw.hubs h using (hub_id) join eur using (hub_id, year)""").df()
+    assert len(ratios) == scalar(demo_raw, "select count(*) from raw.budgets")
+    assert ratios["opening_year"].sum() == 4  # every demo hub has an opening year in the data
+    assert ratios["ratio"].between(0.85, 1.2).all(), ratios[~ratios["ratio"].between(0.85, 1.2)]
+
+
+def test_a_closing_hub_is_budgeted_for_its_open_months_only():
+    """A hub open from 2024-10-20 to 2025-06-15, spending 1000 EUR in each of its months: its
+    2024 budget is for October..December (3 x 1000, times the planning error), its 2025 budget
+    for January..June (6 x 1000)."""
+    hub = Hub(index=0, hub_id="H1", name="H", site="Paris", currency="EUR", opened_on=dt.date(2024, 10, 20),
+              final_size=30, growth_months=6, family_mix=(0.5, 0.25, 0.25), critical_mass_target=None,
+              closed_on=dt.date(2025, 6, 15))
+    months = [f"2024-{m:02d}" for m in (10, 11, 12)] + [f"2025-{m:02d}" for m in range(1, 7)]
+    lines = pd.DataFrame({"posting_date": [f"{m}-15" for m in months], "hub_id": "H1", "amount": "1000.00",
+                          "currency": "EUR"})
+    rates = {(dt.date.fromisoformat(f"{m}-01"), "EUR"): 1.0 for m in months}
+    result = budgets(np.random.default_rng(0), [hub], lines, rates).set_index("year")["budget_eur"].astype(float)
+    assert 0.88 * 3000 - 500 <= result[2024] <= 1.15 * 3000 + 500
+    assert 0.88 * 6000 - 500 <= result[2025] <= 1.15 * 6000 + 500

@@ -11,7 +11,7 @@ import duckdb
 from dagster_project.contract import SOURCES
 from dagster_project.validation.rules import MARTS
 from dagster_project.validation.runner import validate
-from dagster_project.validation.suites import EXPECTATIONS_DIR, SQL_RULE_TYPE, _unique, all_suites, load_suite, render, suite_path
+from dagster_project.validation.suites import EXPECTATIONS_DIR, SQL_RULE_TYPE, VALIDATION_DOC, validation_doc, _unique, all_suites, load_suite, render, suite_path
 from tests.conftest import load_sources
 
 # defect code -> (suite, rule) that must report it
@@ -57,6 +57,7 @@ def test_committed_suites_are_current():
     assert sorted(p.stem for p in EXPECTATIONS_DIR.glob("*.json")) == sorted(suites)  # none left over
     for name, suite in suites.items():
         assert suite_path(name).read_text() == render(suite), f"rerun the suite writer: {name}"
+    assert VALIDATION_DOC.read_text() == validation_doc(suites), "rerun the suite writer: docs/validation.md"
 
 
 def test_gx_runs_inside_duckdb_and_lets_go_of_the_file(tmp_path):

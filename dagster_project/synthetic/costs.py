@@ -110,8 +110,18 @@ def cost_lines(rng: np.random.Generator, hubs: list[Hub], people: list[Person], 
     return frame
 
 
-def budgets(rng: np.random.Generator, hubs: list[Hub], lines: pd.DataFrame, rates, end: dt.date) -> pd.DataFrame:
-    """Each year's budget: the year's actual spend annualised, times a planning error."""
+def open_months(hub: Hub, year: int) -> int:
+    """Months of ``year`` the hub is open: from its opening month (or January) through its
+    closing month (or December), as spec/sources.md counts a budget's months."""
+    first = max(hub.opened_on.replace(day=1), dt.date(year, 1, 1))
+    last = min(hub.closed_on.replace(day=1) if hub.closed_on else dt.date(year, 12, 1), dt.date(year, 12, 1))
+    return max(0, (last.year - first.year) * 12 + last.month - first.month + 1)
+
+
+def budgets(rng: np.random.Generator, hubs: list[Hub], lines: pd.DataFrame, rates) -> pd.DataFrame:
+    """Each year's budget, for the months of the year the hub is open (a partial year in its
+    opening and closing years): the year's actual monthly spend times those months, times a
+    planning error."""
     eur = lines["amount"].astype(float) * [
         rates[(dt.date.fromisoformat(d).replace(day=1), c)] for d, c in zip(lines["posting_date"], lines["currency"])
     ]
@@ -119,7 +129,9 @@ def budgets(rng: np.random.Generator, hubs: list[Hub], lines: pd.DataFrame, rate
     month = lines["posting_date"].str[:7]
     actual = pd.DataFrame({"hub_id": lines["hub_id"], "year": year, "month": month, "eur": eur})
     per_year = actual.groupby(["hub_id", "year"]).agg(eur=("eur", "sum"), months=("month", "nunique")).reset_index()
+    hub_by_id = {hub.hub_id: hub for hub in hubs}
+    budget_months = [open_months(hub_by_id[h], y) for h, y in zip(per_year["hub_id"], per_year["year"])]
     factor = rng.uniform(0.88, 1.15, len(per_year))
-    per_year["budget_eur"] = (per_year["eur"] * 12 / per_year["months"] * factor / 1000).round() * 1000
+    per_year["budget_eur"] = (per_year["eur"] / per_year["months"] * budget_months * factor / 1000).round() * 1000
     per_year["budget_eur"] = per_year["budget_eur"].map(lambda b: f"{b:.2f}")
     return per_year[["hub_id", "year", "budget_eur"]]

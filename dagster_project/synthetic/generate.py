@@ -37,7 +37,8 @@ def _hr_frames(workforce: Workforce) -> dict[str, pd.DataFrame]:
         "hr/hubs": pd.DataFrame({
             "hub_id": [h.hub_id for h in hubs], "hub_name": [h.name for h in hubs],
             "site": [h.site for h in hubs], "opened_on": [_iso(h.opened_on) for h in hubs],
-            "closed_on": "", "critical_mass_target": [_int(h.critical_mass_target) for h in hubs],
+            "closed_on": [_iso(h.closed_on) for h in hubs],
+            "critical_mass_target": [_int(h.critical_mass_target) for h in hubs],
         }),
         "hr/employees": pd.DataFrame({
             "employee_id": [p.employee_id for p in workforce.people],
@@ -103,7 +104,7 @@ def generate(scale: Scale, seed: int, out: Path, log=print) -> dict[str, int]:
     lines = cost_lines(rng, workforce.hubs, workforce.people, solutions, scale.start_date, scale.end_date, rates)
     frames["costs/cost_lines"] = lines
     frames["costs/fx_rates"] = fx_frame(rates)
-    frames["costs/budgets"] = budgets(rng, workforce.hubs, lines, rates, scale.end_date)
+    frames["costs/budgets"] = budgets(rng, workforce.hubs, lines, rates)
     for stem, frame in frames.items():
         counts[stem] = write_csv(out / f"{stem}.csv", frame)
     step("people, portfolio, costs")

@@ -32,6 +32,7 @@ class Hub:
     growth_months: int
     family_mix: tuple[float, float, float]
     critical_mass_target: int | None
+    closed_on: dt.date | None = None  # the generator's hubs stay open; a closing date ends their budgets
 
 
 @dataclass

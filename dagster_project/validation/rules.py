@@ -238,8 +238,22 @@ MARTS: tuple[MartSpec, ...] = (
                        "total_cost_eur"),
              rules=(_ledger_identity("hub_totals_equal_ledger", "sum of total_cost_eur = EUR sum of the cost lines",
                                      "(select sum(total_cost_eur) from {batch})"),
-                    _identity("allocation_within_pool", "allocated cost never exceeds the pool",
-                              "abs(allocated_cost_eur) <= abs(pool_cost_eur) + 0.005"))),
+                    SqlRule("allocation_within_category_pools", CRITICAL,
+                            "per cost category, the allocated part of the hub's pool has the pool's sign "
+                            "and never exceeds it",
+                            "select b.hub_id, b.month, a.cost_category, a.pool, a.allocated "
+                            "from (select * from {batch}) b join (select hub_id, month, cost_category, "
+                            "max(pool_cost_eur) as pool, sum(allocated_cost_eur) as allocated "
+                            "from intermediate.int_costs__pool_allocation group by all) a using (hub_id, month) "
+                            "where abs(a.allocated) > abs(a.pool) + 0.005 or a.allocated * a.pool < 0"),
+                    SqlRule("ytd_budget_reaches_the_year_budget", CRITICAL,
+                            "in the year's last open month (December or the closing month), ytd_budget_eur "
+                            "is the year's budget",
+                            "select b.hub_id, b.month, b.ytd_budget_eur, r.budget_eur from (select * from {batch}) b "
+                            "join raw.budgets r on r.hub_id = b.hub_id and r.year = year(b.month) "
+                            "join raw.hubs h on h.hub_id = b.hub_id "
+                            "where (month(b.month) = 12 or b.month = date_trunc('month', h.closed_on)) "
+                            "and not coalesce(abs(b.ytd_budget_eur - r.budget_eur) < 0.005, false)"))),
     MartSpec("company_scorecard", ("month",),
              not_null=("hubs_open", "headcount", "total_cost_eur", "eligible_pocs", "industrialized_pocs"),
              rates=("retention_rate_12m", "first_year_attrition_rate", "industrialization_rate", "adopted_share",

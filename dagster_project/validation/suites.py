@@ -1,7 +1,8 @@
 """The GX suites of ``expectations/``: built from :mod:`rules` and the source contract.
 
-``python -m dagster_project.validation.suites`` rewrites ``expectations/*.json``; a test
-checks that the committed files are what this module builds. Checks load the JSON files.
+``python -m dagster_project.validation.suites`` rewrites ``expectations/*.json`` and the table
+of rules that ends ``docs/validation.md``; a test checks that the committed files are what this
+module builds. Checks load the JSON files.
 """
 
 from __future__ import annotations
@@ -105,11 +106,38 @@ def render(suite: dict) -> str:
     return json.dumps(suite, indent=2) + "\n"
 
 
+VALIDATION_DOC = PROJECT_ROOT / "docs" / "validation.md"
+GENERATED_HEADING = "## Expectations per suite"  # from here to the end, docs/validation.md is generated
+
+
+def rules_markdown(suites: dict[str, dict]) -> str:
+    """The generated end of docs/validation.md: a count per suite, then every rule by name."""
+    def count(suite: dict, severity: str | None = None) -> int:
+        return sum(1 for e in suite["expectations"] if severity in (None, e["severity"]))
+
+    lines = [GENERATED_HEADING, "", "| suite | expectations | critical | warning |", "|---|---:|---:|---:|"]
+    lines += [f"| {name} | {count(s)} | {count(s, CRITICAL)} | {count(s, WARNING)} |" for name, s in suites.items()]
+    total = sum(count(s) for s in suites.values())
+    lines += [f"| **all {len(suites)} suites** | **{total}** | | |", "", "## Rules", ""]
+    lines += [f"- **{name}**: " + "; ".join(f"{e['meta']['rule']} ({e['severity']})" for e in s["expectations"])
+              for name, s in suites.items()]
+    return "\n".join(lines) + "\n"
+
+
+def validation_doc(suites: dict[str, dict]) -> str:
+    """docs/validation.md with its generated end rewritten."""
+    text = VALIDATION_DOC.read_text()
+    return text[:text.index(GENERATED_HEADING)] + rules_markdown(suites)
+
+
 def main() -> int:
     EXPECTATIONS_DIR.mkdir(exist_ok=True)
-    for name, suite in all_suites().items():
+    suites = all_suites()
+    for name, suite in suites.items():
         suite_path(name).write_text(render(suite))
         print(f"{suite_path(name).relative_to(PROJECT_ROOT)}: {len(suite['expectations'])} expectations")
+    VALIDATION_DOC.write_text(validation_doc(suites))
+    print(f"{VALIDATION_DOC.relative_to(PROJECT_ROOT)}: the table of rules")
     return 0
 
 

@@ -1,5 +1,7 @@
--- Solution x month: fully loaded cost (direct lines + its share of the hub pools by hours),
--- from the earliest of its first stage event, cost line or hours through as_of_month.
+-- Solution x month: fully loaded cost (direct lines + its share of the hub pools, each pool
+-- category by its allocation key), from the earliest of its first stage event, cost line or
+-- hours through as_of_month (and never after a month it was allocated pool cost: a CLOUD pool
+-- follows a direct line into the line's hub_month, which can be earlier than its posting month).
 with
 
 lines as (select * from {{ ref('int_costs__lines_eur') }} where solution_id is not null),
@@ -17,6 +19,7 @@ starts as (
         select solution_id, cast(date_trunc('month', entered_on) as date) as month from events
         union all select solution_id, month from lines
         union all select solution_id, month from hours
+        union all select solution_id, month from allocation
     )
     group by solution_id
 ),

@@ -1,12 +1,13 @@
 -- Hub x month (the hub's months): the hub's ledger (pool + direct lines), how much of its pool
--- was allocated to solutions, and year-to-date spend against the annual budget.
+-- was allocated to solutions, and year-to-date spend against the year's budget phased over the
+-- hub's open months (int_costs__monthly_budgets).
 -- Each line counts in its hub_month (lines posted outside the hub's months are not lost).
 with
 
 hub_months as (select * from {{ ref('int_hub_months') }}),
 lines as (select * from {{ ref('int_costs__lines_eur') }}),
 allocation as (select * from {{ ref('int_costs__pool_allocation') }}),
-budgets as (select * from {{ ref('stg_costs__budgets') }}),
+budgets as (select * from {{ ref('int_costs__monthly_budgets') }}),
 
 ledger as (
     select
@@ -29,11 +30,12 @@ monthly as (
         cast(coalesce(ledger.pool_cost_eur, 0) as double) as pool_cost_eur,
         coalesce(allocated.allocated_cost_eur, 0) as allocated_cost_eur,
         cast(coalesce(ledger.direct_cost_eur, 0) as double) as direct_cost_eur,
-        cast(budgets.budget_eur as double) / 12 as budget_eur
+        budgets.budget_eur,
+        budgets.ytd_budget_eur
     from hub_months
     left join ledger on ledger.hub_id = hub_months.hub_id and ledger.month = hub_months.month
     left join allocated on allocated.hub_id = hub_months.hub_id and allocated.month = hub_months.month
-    left join budgets on budgets.hub_id = hub_months.hub_id and budgets.year = year(hub_months.month)
+    left join budgets on budgets.hub_id = hub_months.hub_id and budgets.month = hub_months.month
 ),
 
 final as (
@@ -47,10 +49,10 @@ final as (
         pool_cost_eur + direct_cost_eur as total_cost_eur,
         budget_eur,
         sum(pool_cost_eur + direct_cost_eur) over ytd as ytd_cost_eur,
-        sum(budget_eur) over ytd as ytd_budget_eur,
-        sum(pool_cost_eur + direct_cost_eur) over ytd - sum(budget_eur) over ytd as ytd_budget_variance_eur,
-        {{ safe_ratio('sum(pool_cost_eur + direct_cost_eur) over ytd - sum(budget_eur) over ytd',
-                      'sum(budget_eur) over ytd') }} as ytd_budget_variance_pct,
+        ytd_budget_eur,
+        sum(pool_cost_eur + direct_cost_eur) over ytd - ytd_budget_eur as ytd_budget_variance_eur,
+        {{ safe_ratio('sum(pool_cost_eur + direct_cost_eur) over ytd - ytd_budget_eur', 'ytd_budget_eur') }}
+            as ytd_budget_variance_pct,
         {{ safe_ratio('pool_cost_eur - allocated_cost_eur', 'pool_cost_eur + direct_cost_eur') }} as unallocated_share
     from monthly
     window ytd as (partition by hub_id, year(month) order by month rows unbounded preceding)
