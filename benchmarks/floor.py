@@ -37,8 +37,8 @@ def compiled_tests(nodes: dict) -> list[str]:
     return [n["compiled_code"] for n in nodes.values() if n["resource_type"] == "test"]
 
 
-def compiled_models(nodes: dict) -> list[tuple[str, str, str, str]]:
-    """(schema, name, materialization, compiled SQL) of every model, dependencies first."""
+def compiled_models(nodes: dict) -> list[tuple[str, str, str, str, str]]:
+    """(schema, name, materialization, language, compiled code) of every model, dependencies first."""
     models = {uid: n for uid, n in nodes.items() if n["resource_type"] == "model"}
     ordered, seen = [], set()
 
@@ -53,8 +53,19 @@ def compiled_models(nodes: dict) -> list[tuple[str, str, str, str]]:
 
     for uid in sorted(models):
         visit(uid)
-    return [(models[u]["schema"], models[u]["name"], models[u]["config"]["materialized"],
+    return [(models[u]["schema"], models[u]["name"], models[u]["config"]["materialized"], models[u]["language"],
              models[u]["compiled_code"]) for u in ordered]
+
+
+def run_python_model(con: duckdb.DuckDBPyConnection, schema: str, name: str, code: str) -> None:
+    """A dbt Python model as dbt-duckdb runs it: its compiled module's ``model(dbt, session)``,
+    refs read from this connection, the returned frame stored as a table."""
+    namespace: dict = {}
+    exec(compile(code, name, "exec"), namespace)  # noqa: S102 - the project's own compiled model
+    frame = namespace["model"](namespace["dbtObj"](lambda relation: con.sql(f"select * from {relation}")), con)
+    con.register("python_model_result", frame)
+    con.execute(f"create or replace table {schema}.{name} as select * from python_model_result")
+    con.unregister("python_model_result")
 
 
 def _expectation_sql(table: str, expectation: dict) -> str:
@@ -97,10 +108,13 @@ def run_floor(source_dir: Path, database: Path) -> dict[str, float]:
                 con.execute(_expectation_sql(suite["meta"]["table"], expectation)).fetchall()
         timings["source validation"] = time.perf_counter() - start
         start = time.perf_counter()
-        for schema, name, materialized, sql in compiled_models(nodes):
+        for schema, name, materialized, language, code in compiled_models(nodes):
             con.execute(f"create schema if not exists {schema}")
+            if language == "python":
+                run_python_model(con, schema, name, code)
+                continue
             kind = "view" if materialized == "view" else "table"
-            con.execute(f"create or replace {kind} {schema}.{name} as {sql}")
+            con.execute(f"create or replace {kind} {schema}.{name} as {code}")
         for sql in compiled_tests(nodes):
             con.execute(f"select count(*) from ({sql})").fetchall()
         timings["dbt build"] = time.perf_counter() - start
