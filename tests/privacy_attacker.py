@@ -15,10 +15,10 @@ can tell, in two ways:
   voluntary. Every cell alone, and groups of several cells.
 
 Not counted, because the threshold rule accepts it: a group of at least min_group_size leavers
-that the publication shows (a row, or a difference of rows) in which everybody left for the
-same reason, or nobody did for some reason, tells that of each member. So cells whose count the
-integer program fixes at 0 or at all their leavers are left out of the groups searched by
-bounds, and cells of a shown homogeneous row are known to the differencing search.
+that the publication tells exactly (a shown row, or a linear combination of shown rows) in which
+everybody left for the same reason, or nobody did for some reason, tells that of each member.
+So a group told either way is a finding only if it is not already told by those facts alone
+(with voluntary + involuntary + other = exits and regretted <= voluntary): the **baseline**.
 """
 
 from __future__ import annotations
@@ -81,40 +81,90 @@ class YearAttack:
             "exit_reasons and the bridge disagree on exits"
         self._constraints = self._equations()
         self.completions: list[np.ndarray] = []
+        self._bounds: dict[tuple[tuple[int, ...], int], tuple[int, int]] = {}
 
     # ---- the integer program -------------------------------------------------------------
     def _index(self, cell: int, reason: int) -> int:
         return 4 * cell + reason
 
-    def _equations(self) -> LinearConstraint:
+    def _coupling(self) -> LinearConstraint:
+        """voluntary + involuntary + other = exits and regretted <= voluntary, per cell."""
         rows, lo, hi = [], [], []
-
-        def add(coefficients: dict[int, float], low: float, high: float) -> None:
-            v = np.zeros(4 * self.n)
-            for i, c in coefficients.items():
-                v[i] = c
-            rows.append(v); lo.append(low); hi.append(high)
-
         for c in range(self.n):
-            add({self._index(c, VOL): 1, self._index(c, INV): 1, self._index(c, OTH): 1}, self.exits[c], self.exits[c])
-            add({self._index(c, REG): 1, self._index(c, VOL): -1}, -np.inf, 0)
+            v = np.zeros(4 * self.n)
+            v[[self._index(c, VOL), self._index(c, INV), self._index(c, OTH)]] = 1
+            rows.append(v); lo.append(self.exits[c]); hi.append(self.exits[c])
+            v = np.zeros(4 * self.n)
+            v[self._index(c, REG)], v[self._index(c, VOL)] = 1, -1
+            rows.append(v); lo.append(-np.inf); hi.append(0)
+        return LinearConstraint(np.array(rows).reshape(-1, 4 * self.n), lo, hi)
+
+    def _equations(self) -> LinearConstraint:
+        """The coupling and every shown row's published counts."""
+        coupling = self._coupling()
+        rows = [coupling.A]
+        lo, hi = [coupling.lb], [coupling.ub]
         for r, row in self.rows.iterrows():
             for reason, column in enumerate(REASONS):
-                add({self._index(c, reason): 1 for c in np.flatnonzero(self.member[r])}, row[column], row[column])
-        return LinearConstraint(np.array(rows), lo, hi)
+                v = np.zeros(4 * self.n)
+                v[[self._index(c, reason) for c in np.flatnonzero(self.member[r])]] = 1
+                rows.append(v[None, :]); lo.append([row[column]]); hi.append([row[column]])
+        return LinearConstraint(np.vstack(rows), np.concatenate(lo).astype(float), np.concatenate(hi).astype(float))
+
+    def _range(self, objective: np.ndarray, constraints: LinearConstraint, keep: bool = False) -> tuple[int, int]:
+        """Least and greatest value of ``objective``; ``keep`` the solutions as completions of
+        the publication (only when ``constraints`` are the publication's)."""
+        ends = []
+        for sign in (1, -1):
+            result = milp(sign * objective, constraints=constraints, integrality=np.ones(4 * self.n),
+                          bounds=Bounds(np.zeros(4 * self.n), np.repeat(self.exits, 4).astype(float)))
+            assert result.status == 0, result.message  # the true counts are a completion
+            if keep:
+                self.completions.append(np.round(result.x).astype(int))
+            ends.append(int(round(sign * result.fun)))
+        return ends[0], ends[1]
 
     def bounds(self, group: tuple[int, ...], reason: int) -> tuple[int, int]:
         """The least and greatest count of ``reason`` the group can have; keeps the completions."""
-        objective = np.zeros(4 * self.n)
-        objective[[self._index(c, reason) for c in group]] = 1
-        ends = []
-        for sign in (1, -1):
-            result = milp(sign * objective, constraints=self._constraints, integrality=np.ones(4 * self.n),
-                          bounds=Bounds(np.zeros(4 * self.n), np.repeat(self.exits, 4).astype(float)))
-            assert result.status == 0, result.message  # the true counts are a completion
-            self.completions.append(np.round(result.x).astype(int))
-            ends.append(int(round(sign * result.fun)))
-        return ends[0], ends[1]
+        if (group, reason) not in self._bounds:
+            objective = np.zeros(4 * self.n)
+            objective[[self._index(c, reason) for c in group]] = 1
+            self._bounds[(group, reason)] = self._range(objective, self._constraints, keep=True)
+        return self._bounds[(group, reason)]
+
+    # ---- what the threshold rule accepts ----------------------------------------------------
+    def homogeneous_group(self, cell: int, reason: int, full: bool) -> bool:
+        """Whether a group of at least min_group_size leavers that contains ``cell`` is a linear
+        combination of shown rows whose count of ``reason`` is 0 (or, ``full``, all of them)."""
+        shown, n = len(self.rows), self.n
+        values = self.rows[REASONS[reason]].to_numpy().astype(float)
+        # variables: lambda per shown row (free), d per cell (0/1)
+        a = np.hstack([self.member.T.astype(float), -np.eye(n)])  # combination = d
+        value = np.concatenate([values, -self.exits * float(full)])[None, :]  # its count = 0 or all
+        size = np.concatenate([np.zeros(shown), self.exits])[None, :]
+        lower = np.concatenate([np.full(shown, -np.inf), np.zeros(n)])
+        upper = np.concatenate([np.full(shown, np.inf), np.ones(n)])
+        lower[shown + cell] = 1
+        result = milp(np.zeros(shown + n), integrality=np.concatenate([np.zeros(shown), np.ones(n)]),
+                      constraints=[LinearConstraint(a, 0, 0), LinearConstraint(value, 0, 0),
+                                   LinearConstraint(size, self.k, np.inf)], bounds=Bounds(lower, upper))
+        assert result.status in (0, 2), result.message
+        return result.status == 0
+
+    def baseline(self) -> LinearConstraint:
+        """The coupling of the reasons and the facts homogeneous groups tell (cell, reason, value)."""
+        facts = []
+        for c in np.flatnonzero(self.exits < self.k):  # facts on cells of a small group
+            for reason in range(4):
+                low, high = self.bounds((c,), reason)
+                if low == high and low in (0, self.exits[c]) and self.homogeneous_group(c, reason, low > 0):
+                    v = np.zeros(4 * self.n)
+                    v[self._index(c, reason)] = 1
+                    facts.append((v, low))
+        coupling = self._coupling()
+        rows = [coupling.A] + [v[None, :] for v, _ in facts]
+        return LinearConstraint(np.vstack(rows), np.concatenate([coupling.lb, [f for _, f in facts]]),
+                                np.concatenate([coupling.ub, [f for _, f in facts]]))
 
     # ---- the two searches ----------------------------------------------------------------
     def small_groups(self, cells: list[int], max_cells: int) -> list[tuple[int, ...]]:
@@ -123,20 +173,17 @@ class YearAttack:
                 if self.exits[list(g)].sum() < self.k]
 
     def by_bounds(self, max_cells: int) -> list[tuple[tuple[int, ...], int, int]]:
-        """(group, reason, count) for every small group the integer program pins, among cells
-        not pinned at 0 or at all their leavers (homogeneity, accepted)."""
-        found, free = [], {}
+        """(group, reason, count) for every small group whose count the integer program pins."""
+        found = []
         for reason in range(4):
-            free[reason] = []
             for c in range(self.n):
-                low, high = self.bounds((c,), reason)
-                if low == high and 0 < low < self.exits[c] < self.k:
-                    found.append(((c,), reason, low))
-                elif low < high:
-                    free[reason].append(c)
+                if self.exits[c] < self.k:
+                    low, high = self.bounds((c,), reason)
+                    if low == high:
+                        found.append(((c,), reason, low))
         sampled = np.array(self.completions)  # every completion met so far, for a cheap first screen
         for reason in range(4):
-            for group in self.small_groups(free[reason], max_cells):
+            for group in self.small_groups(list(range(self.n)), max_cells):
                 if len(group) == 1:
                     continue
                 sums = sampled[:, [self._index(c, reason) for c in group]].sum(axis=1)
@@ -164,6 +211,12 @@ class YearAttack:
                     found.append((group, reason))
         return found
 
+    def told_by_baseline(self, baseline: LinearConstraint, group: tuple[int, ...], reason: int) -> bool:
+        objective = np.zeros(4 * self.n)
+        objective[[self._index(c, reason) for c in group]] = 1
+        low, high = self._range(objective, baseline)
+        return low == high
+
 
 def attack(bridge: pd.DataFrame, publications: list[pd.DataFrame], min_group_size: int,
            max_cells: int | None = None) -> list[Finding]:
@@ -182,10 +235,13 @@ def attack(bridge: pd.DataFrame, publications: list[pd.DataFrame], min_group_siz
         def named(group):
             return tuple((year_cells["hub_id"][c], str(year_cells["quarter"][c].date())) for c in group)
 
+        baseline = attacker.baseline()
         for group, reason, value in attacker.by_bounds(max_cells):
-            findings.append(Finding("bounds", int(year), named(group), int(attacker.exits[list(group)].sum()),
-                                    REASONS[reason], value))
+            if not attacker.told_by_baseline(baseline, group, reason):
+                findings.append(Finding("bounds", int(year), named(group), int(attacker.exits[list(group)].sum()),
+                                        REASONS[reason], value))
         for group, reason in attacker.by_differencing(max_cells):
-            findings.append(Finding("differencing", int(year), named(group),
-                                    int(attacker.exits[list(group)].sum()), REASONS[reason], None))
+            if not attacker.told_by_baseline(baseline, group, reason):
+                findings.append(Finding("differencing", int(year), named(group),
+                                        int(attacker.exits[list(group)].sum()), REASONS[reason], None))
     return findings

@@ -10,8 +10,10 @@ The hand-made case (tests/fixtures/exit_case, as_of 2024-12-31, min_group_size 5
   Q2, Q3  nobody left: every row shown (zeros hide nothing)
   Q4  H2: 5 exits (2 voluntary, 1 regretted, 2 involuntary, 1 other), H1 none: all shown
   YEAR H1: 2 -> PRIMARY; H2: 6 + 5 = 11, but COMPANY-Q1 - (H2-YEAR - H2-Q4) = H1-Q1's 2 leavers
-      again, so a row of that combination yields, the YEAR row before the Q4 quarters:
-      COMPLEMENTARY; COMPANY: 13 is shown (it only adds H1-Q1 + H2-Q1 = 8 to the shown Q4).
+      again. Rows of that combination give way, fewest exits first, until H1-Q1 is no longer
+      isolated, and those it did not need come back: the Q4 rows (5 exits each) alone would not
+      do (COMPANY-YEAR - H2-YEAR still gives H1-Q1), H2-YEAR (11) does. H2-YEAR: COMPLEMENTARY;
+      the Q4 rows and COMPANY-YEAR (13: it only adds H1-Q1 + H2-Q1 = 8 to the shown Q4) shown.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import importlib.util
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -121,35 +124,80 @@ def test_no_group_is_told_on_the_medium_dataset(medium_marts):
     assert attack(table(medium_marts, "hub_headcount_bridge"), [published], 5, max_cells=2) == []
 
 
-def test_suppression_follows_the_release_order_and_never_revises_a_row():
-    """Rows of a quarter are decided when it ends, from its own cells: a later quarter's cells
-    change nothing of an earlier one, and a YEAR row yields before the Q4 rows released with it."""
+REASON_COLUMNS = ("voluntary_exits", "involuntary_exits", "other_exits", "regretted_exits")
+
+
+def cells_frame(cells: list[tuple]) -> pd.DataFrame:
+    """(hub, quarter, voluntary, involuntary, other, regretted) -> the cells table of the model."""
+    frame = pd.DataFrame(cells, columns=["hub_id", "quarter_start", *REASON_COLUMNS])
+    frame["quarter_start"] = pd.to_datetime(frame["quarter_start"])
+    frame["exits"] = frame["voluntary_exits"] + frame["involuntary_exits"] + frame["other_exits"]
+    return frame
+
+
+def rows_of(cells: pd.DataFrame, year: int = 2024) -> pd.DataFrame:
+    """Every hub's and the company's quarter and YEAR rows of ``year``, as int_hr__exit_reason_rows."""
+    rows = []
+    quarters = [(pd.Timestamp(f"{year}-{m:02d}-01"), pd.Timestamp(f"{year}-{m:02d}-01") + pd.offsets.QuarterEnd(0))
+                for m in (1, 4, 7, 10)]
+    periods = [("QUARTER", start, end) for start, end in quarters] + \
+              [("YEAR", pd.Timestamp(f"{year}-01-01"), pd.Timestamp(f"{year}-12-31"))]
+    for scope in [*sorted(cells["hub_id"].unique()), "COMPANY"]:
+        mine = cells if scope == "COMPANY" else cells[cells["hub_id"] == scope]
+        for kind, start, end in periods:
+            inside = mine[(mine["quarter_start"] >= start) & (mine["quarter_start"] <= end)]
+            rows.append({"scope": scope, "period_type": kind, "period_start": start, "period_end": end,
+                         **{c: int(inside[c].sum()) for c in ("exits", *REASON_COLUMNS)}})
+    return pd.DataFrame(rows)
+
+
+def publish_rows(cells: pd.DataFrame, **options) -> pd.DataFrame:
     model = suppression_model()
-    q = pd.Timestamp
-    cells = pd.DataFrame({"hub_id": ["H1", "H2", "H3"], "quarter_start": [q("2024-01-01")] * 3,
-                          "exits": [2, 6, 7]})
-    def rows_of(cells_frame):
-        out = []
-        for scope in ("H1", "H2", "H3", "COMPANY"):
-            mine = cells_frame if scope == "COMPANY" else cells_frame[cells_frame["hub_id"] == scope]
-            for kind, start, end in (("QUARTER", "2024-01-01", "2024-03-31"), ("YEAR", "2024-01-01", "2024-12-31")):
-                inside = mine[(mine["quarter_start"] >= q(start)) & (mine["quarter_start"] <= q(end))]
-                out.append({"scope": scope, "period_type": kind, "period_start": q(start), "period_end": q(end),
-                            "exits": int(inside["exits"].sum()),
-                            **{r: 1 for r in ("voluntary_exits", "involuntary_exits", "other_exits", "regretted_exits")}})
-        return pd.DataFrame(out)
-    decided = model.suppress(rows_of(cells), cells, 5).set_index(model.KEY)["suppression"]
-    # Q1: H1 (2) primary; COMPANY - H2 - H3 = H1: H2 (6, fewest exits of that combination) yields
-    assert decided[("H1", "QUARTER", q("2024-01-01"))] == "PRIMARY"
-    assert decided[("H2", "QUARTER", q("2024-01-01"))] == "COMPLEMENTARY"
-    assert pd.isna(decided[("H3", "QUARTER", q("2024-01-01"))])
-    assert pd.isna(decided[("COMPANY", "QUARTER", q("2024-01-01"))])
-    # YEAR rows equal the Q1 rows here (no other exits): H2's and the company's YEAR rows would
-    # repeat what the quarter shows; H2's YEAR row would give H2-Q1 and so H1-Q1: it yields
-    assert decided[("H2", "YEAR", q("2024-01-01"))] == "COMPLEMENTARY"
-    # exits added in Q3 change nothing of what Q1 decided
-    later = pd.concat([cells, pd.DataFrame({"hub_id": ["H1"], "quarter_start": [q("2024-07-01")], "exits": [9]})])
-    again = model.suppress(rows_of(later), later, 5).set_index(model.KEY)["suppression"]
-    for scope in ("H1", "H2", "H3", "COMPANY"):
-        key = (scope, "QUARTER", q("2024-01-01"))
-        assert (pd.isna(again[key]) and pd.isna(decided[key])) or again[key] == decided[key]
+    rows = rows_of(cells)
+    return rows.merge(model.suppress(rows, cells, 5, **options), on=model.KEY)
+
+
+def bridge_of(cells: pd.DataFrame) -> pd.DataFrame:
+    """What the bridge says of these cells: their exits, in the quarter's first month."""
+    return cells.rename(columns={"quarter_start": "month"})[["hub_id", "month", "exits"]]
+
+
+def test_counts_fixed_by_their_bounds_are_protected_too():
+    """A 2 x 2 table whose four cells are small: A-Q1 1 leaver (voluntary), B-Q1 4 (2 voluntary, 2
+    involuntary), A-Q2 4 (1 voluntary, 3 involuntary), B-Q2 1 (involuntary). COMPANY-Q1, -Q2 and
+    every YEAR row have 5 or more. With A-YEAR and COMPANY-Q2 shown, A-Q1 - B-Q2 = A-YEAR -
+    COMPANY-Q2 is told (voluntary: 2 - 1 = 1), and a difference of 1 between a cell of one leaver
+    and one of one leaver fixes both: A-Q1 voluntary, B-Q2 not. No subtraction isolates a cell,
+    only the bounds 0 <= count <= leavers do; both hub YEAR rows must yield (B-YEAR alone
+    gives the same through COMPANY-Q1), COMPANY-YEAR = COMPANY-Q1 + COMPANY-Q2 may stay."""
+    cells = cells_frame([("A", "2024-01-01", 1, 0, 0, 0), ("B", "2024-01-01", 2, 2, 0, 1),
+                         ("A", "2024-04-01", 1, 3, 0, 0), ("B", "2024-04-01", 0, 1, 0, 0)])
+    published = publish_rows(cells)
+    decided = {(r.scope, r.period_type, r.period_start.month): r.suppression for r in published.itertuples()}
+    assert decided[("A", "YEAR", 1)] == decided[("B", "YEAR", 1)] == "COMPLEMENTARY"
+    assert decided[("COMPANY", "QUARTER", 1)] is None and decided[("COMPANY", "YEAR", 1)] is None
+    assert attack(bridge_of(cells), [published], 5) == []
+    # without the complementary step the attacker pins A-Q1 as voluntary and B-Q2 as involuntary
+    told = {(f.cells, f.reason, f.value) for f in attack(bridge_of(cells), [publish_rows(cells, complementary=False)], 5)}
+    assert ((("A", "2024-01-01"),), "voluntary_exits", 1) in told
+    assert ((("B", "2024-04-01"),), "involuntary_exits", 1) in told
+
+
+def test_each_release_is_decided_from_its_own_and_earlier_cells_only():
+    """Re-deciding the year on each quarter's last night, from the cells known then, gives the
+    same decisions for every row already released, whatever the order of the cells."""
+    rng = np.random.default_rng(7)
+    cells = cells_frame([(hub, quarter, *(int(x) for x in rng.integers(0, 3, 3)), 0)
+                         for hub in ("H1", "H2", "H3", "H4")
+                         for quarter in ("2024-01-01", "2024-04-01", "2024-07-01", "2024-10-01")])
+    cells["regretted_exits"] = (cells["voluntary_exits"] + 1) // 2
+    cells = cells[cells["exits"] > 0]
+    final = publish_rows(cells).set_index(["scope", "period_type", "period_start"])["suppression"]
+    assert final.notna().any() and (final == "COMPLEMENTARY").any()
+    for night in ("2024-03-31", "2024-06-30", "2024-09-30"):
+        known = cells[cells["quarter_start"] <= night]
+        earlier = publish_rows(known).set_index(["scope", "period_type", "period_start"])
+        released = earlier[earlier["period_end"] <= night]["suppression"]
+        assert released.fillna("shown").equals(final.loc[released.index].fillna("shown")), night
+    shuffled = publish_rows(cells.sample(frac=1, random_state=3)).set_index(["scope", "period_type", "period_start"])
+    assert shuffled["suppression"].fillna("shown").equals(final.loc[shuffled.index].fillna("shown"))

@@ -12,10 +12,13 @@ combination of shown rows isolates the reasons of a group of 1 to min_group_size
    together with every shown row; while an integer program (``find_disclosure``) finds a
    group of fewer than min_group_size leavers whose indicator is a linear combination of
    shown rows -- subtraction across hubs, quarters and years, in any nesting -- the first new
-   row of a combination that isolates it, in yield order (a YEAR row before a quarter, fewer
-   exits first), is taken away, until none does; new rows the group did not need are put back.
-   Cells whose reason is already told by a shown row where everybody left for the same reason
-   (a homogeneous group of at least min_group_size) count as known to the attacker.
+   row of a combination that isolates it, in yield order (fewest exits first; a YEAR row before
+   a quarter on a tie), is taken away, until none does; new rows the group did not need are
+   put back. Cells whose count of a reason the shown rows fix at 0 or at all their leavers
+   (the bounds 0 <= count <= leavers, found by linear programming) are known to the attacker;
+   such a cell of fewer than min_group_size leavers is itself a disclosure, unless a shown row
+   where everybody left for the same reason (or nobody did) fixes it: that, a homogeneous
+   group of at least min_group_size tells of each member, and the threshold rule accepts.
 
 The decision for a release uses only the cells of its own and earlier periods, so re-running
 on a later night gives the same decisions for rows already published: nothing shown changes.
@@ -28,6 +31,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 
 KEY = ["scope", "period_type", "period_start"]
@@ -47,22 +51,81 @@ def membership(rows: pd.DataFrame, cells: pd.DataFrame) -> np.ndarray:
     return in_scope & in_period
 
 
-def known_cells(member: np.ndarray, rows: pd.DataFrame, shown: np.ndarray) -> dict[str, np.ndarray]:
-    """Per reason, the cells whose count of that reason a shown row tells outright: the row's
-    leavers all left for it, or none did. Two exit types known give the third; no voluntary
-    leaver means no regretted one."""
+def homogeneous_cells(member: np.ndarray, rows: pd.DataFrame, shown: np.ndarray) -> dict[str, np.ndarray]:
+    """Per reason, the cells of shown rows whose leavers all left for it, or none did: what the
+    threshold rule accepts that a group of at least min_group_size tells of each member."""
     exits = rows["exits"].to_numpy()
-    known = {}
+    accepted = {}
     for reason in REASONS:
         value = rows[reason].to_numpy()
-        homogeneous = shown & (exits > 0) & ((value == 0) | (value == exits))
-        known[reason] = member[homogeneous].any(axis=0)
+        accepted[reason] = member[shown & (exits > 0) & ((value == 0) | (value == exits))].any(axis=0)
+    return accepted
+
+
+def _bounds_lp(member: np.ndarray, values: np.ndarray, shown: np.ndarray, cell_exits: np.ndarray,
+               objective: np.ndarray, extra: int = 0):
+    """HiGHS on: rows shown = their published values, 0 <= count <= leavers per cell, plus
+    ``extra`` slack variables t per cell with count - t >= 0 and count + t <= leavers (sparse)."""
+    n = cell_exits.size
+    index = np.flatnonzero(shown & member.any(axis=1))
+    a_eq = b_eq = a_ub = b_ub = None
+    if index.size:
+        a_eq = sparse.hstack([sparse.csr_matrix(member[index].astype(float)), sparse.csr_matrix((index.size, n * extra))])
+        b_eq = values[index].astype(float)
+    if extra:
+        eye = sparse.identity(n, format="csr")
+        a_ub = sparse.vstack([sparse.hstack([-eye, eye]), sparse.hstack([eye, eye])])
+        b_ub = np.concatenate([np.zeros(n), cell_exits.astype(float)])
+    bounds = [(0, e) for e in cell_exits] + [(0, 1)] * (n * extra)
+    result = linprog(objective[:n * (1 + extra)], A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq, bounds=bounds,
+                     method="highs")
+    if result.status != 0:
+        raise RuntimeError(f"exit_reasons: the linear program failed: {result.message}")
+    return result, index
+
+
+def pinned_cells(member: np.ndarray, values: np.ndarray, shown: np.ndarray, cell_exits: np.ndarray) -> np.ndarray:
+    """Cells whose count the shown rows fix at 0 or at all the cell's leavers: the bounds that
+    hold with equality at every solution of the linear system (found by maximising a slack t
+    per cell, again over the cells still without slack, until no new one gets any)."""
+    n = cell_exits.size
+    slack = np.zeros(n, dtype=bool)
+    while n:
+        objective = np.concatenate([np.zeros(n), -(~slack).astype(float)])
+        result, _ = _bounds_lp(member, values, shown, cell_exits, objective, extra=1)
+        new = (result.x[n:] > 1e-7) & ~slack
+        if not new.any():
+            break
+        slack |= new
+    return ~slack
+
+
+def known_cells(member: np.ndarray, rows: pd.DataFrame, shown: np.ndarray,
+                cell_exits: np.ndarray) -> dict[str, np.ndarray]:
+    """Per reason, the cells whose count the shown rows fix at a bound (0 or all their leavers).
+    Two exit types fixed give the third; no voluntary leaver means no regretted one."""
+    known = {r: pinned_cells(member, rows[r].to_numpy(), shown, cell_exits) for r in REASONS}
     exit_types_known = sum(known[t].astype(int) for t in EXIT_TYPES) >= 2
     for t in EXIT_TYPES:
         known[t] = known[t] | exit_types_known
-    no_voluntary = shown & (exits > 0) & (rows["voluntary_exits"].to_numpy() == 0)
-    known["regretted_exits"] = known["regretted_exits"] | member[no_voluntary].any(axis=0)
     return known
+
+
+def pinning_rows(member: np.ndarray, rows: pd.DataFrame, shown: np.ndarray, reason: str,
+                 cell_exits: np.ndarray, cell: int) -> np.ndarray:
+    """The shown rows whose published values fix ``cell``'s count at a bound: the equality
+    constraints with a nonzero dual in the linear program that maximises (or minimises) it."""
+    n = cell_exits.size
+    values = rows[reason].to_numpy()
+    objective = np.zeros(n)
+    objective[cell] = -1.0  # maximise the count: a pin at 0 shows here
+    result, index = _bounds_lp(member, values, shown, cell_exits, objective)
+    if -result.fun > 1e-7:  # not pinned at 0: pinned at all its leavers, shown by minimising
+        objective[cell] = 1.0
+        result, index = _bounds_lp(member, values, shown, cell_exits, objective)
+    involved = np.zeros(len(rows), dtype=bool)
+    involved[index[np.abs(result.eqlin.marginals) > 1e-9]] = True
+    return involved
 
 
 def find_disclosure(member: np.ndarray, cell_exits: np.ndarray, shown: np.ndarray, unknown: np.ndarray,
@@ -90,70 +153,91 @@ def find_disclosure(member: np.ndarray, cell_exits: np.ndarray, shown: np.ndarra
         integrality=np.concatenate([np.zeros(n_rows), np.ones(n_small)]),
         bounds=Bounds(np.concatenate([np.full(n_rows, -np.inf), np.zeros(n_small)]),
                       np.concatenate([np.full(n_rows, np.inf), np.ones(n_small)])))
-    if result.status != 0:  # 2 = infeasible: no such group
+    if result.status == 2:  # infeasible: no such group
         return None
+    if result.status != 0:
+        raise RuntimeError(f"exit_reasons: the disclosure search failed: {result.message}")
     group = np.zeros_like(unknown)
     group[np.flatnonzero(small)[result.x[n_rows:] > 0.5]] = True
     return group
 
 
-def combination(member: np.ndarray, rows: pd.DataFrame, shown: np.ndarray, reason: str,
-                group: np.ndarray) -> np.ndarray | None:
+def combination(member: np.ndarray, shown: np.ndarray, unknown: np.ndarray, group: np.ndarray) -> np.ndarray | None:
     """Coefficients on the rows (0 off ``shown``) of a linear combination of the shown rows that
-    equals ``group``'s indicator over the cells they leave unknown for ``reason``; None if there
-    is none (a linear program: HiGHS on the sparse 0/1 system)."""
-    unknown = ~known_cells(member, rows, shown)[reason]
+    equals ``group``'s indicator over the ``unknown`` cells; None if there is none (a linear
+    program: HiGHS on the sparse 0/1 system)."""
     index = np.flatnonzero(shown)
     a = member[np.ix_(index, np.flatnonzero(unknown))].astype(float).T  # unknown cells x shown rows
     target = group[unknown].astype(float)
     if a.shape[1] == 0:
         return None
     result = linprog(np.zeros(a.shape[1]), A_eq=a, b_eq=target, bounds=(None, None), method="highs")
-    if result.status != 0:  # 2 = infeasible: not a combination of the shown rows
+    if result.status == 2:  # infeasible: not a combination of the shown rows
         return None
+    if result.status != 0:
+        raise RuntimeError(f"exit_reasons: the linear program failed: {result.message}")
     coefficients = np.zeros(len(shown))
     coefficients[index] = result.x
     return coefficients
 
 
 def yield_order(rows: pd.DataFrame, candidates: np.ndarray) -> list[int]:
-    """Candidates in the order they give way: YEAR rows first, then fewest exits."""
+    """Candidates in the order they give way (spec: among the new rows, fewest exits first);
+    on equal exits a YEAR row before a quarter, then by scope."""
     frame = rows.iloc[candidates]  # rows has a 0..n-1 index: labels are positions
     order = frame.assign(quarter_first=frame["period_type"] != "YEAR").sort_values(
-        ["quarter_first", "exits", "scope"], kind="stable")
+        ["exits", "quarter_first", "scope"], kind="stable")
     return list(order.index)
+
+
+def _first_new(rows: pd.DataFrame, candidates: np.ndarray) -> int:
+    if not candidates.any():
+        raise RuntimeError("exit_reasons: rows already published tell a small group's reasons; "
+                           "were the exits of earlier periods corrected in the sources?")
+    return yield_order(rows, np.flatnonzero(candidates))[0]
 
 
 def _next_victims(rows: pd.DataFrame, member: np.ndarray, cell_exits: np.ndarray, tried: np.ndarray,
                   shown: np.ndarray, min_group_size: int) -> list[int]:
-    """New rows to suppress so that one group found isolated among the ``tried`` rows is not:
-    while a combination isolates it, the first new row of that combination in yield order is
-    taken away; then those the group did not need are put back (the most useful first).
-    Empty when no group is isolated."""
-    known = known_cells(member, rows, tried)
+    """New rows to suppress so that one disclosure found among the ``tried`` rows goes; empty
+    when there is none. Two kinds, for each reason:
+
+    - a small cell whose count the rows fix at 0 or at all its leavers, other than through a
+      shown row whose leavers all left for that reason (or none did): the first new row, in
+      yield order, among those whose values fix it (nonzero duals), for every such cell at once;
+    - a small group isolated by a linear combination of the rows, once the fixed cells are
+      known: while a combination isolates it, its first new row in yield order is taken away;
+      then those the group did not need are put back (the most useful first).
+    """
     new = tried & ~shown & (rows["exits"].to_numpy() > 0)
+    known = known_cells(member, rows, tried, cell_exits)
+    accepted = homogeneous_cells(member, rows, tried)
+    small = cell_exits < min_group_size
+    victims = set()  # one per told cell: each fix is cheap next to a new audit
+    for reason in REASONS:
+        for cell in np.flatnonzero(known[reason] & ~accepted[reason] & small):
+            involved = pinning_rows(member, rows, tried, reason, cell_exits, cell)
+            if involved.any():  # else fixed only through two other exit types: see those
+                victims.add(_first_new(rows, new & involved))
+    if victims:
+        return sorted(victims)
     searched = []
     for reason in REASONS:
         if any((known[reason] == k).all() for k in searched):
             continue  # same unknown cells as a reason already searched: same answer
         searched.append(known[reason])
-        group = find_disclosure(member, cell_exits, tried, ~known[reason], min_group_size)
+        unknown = ~known[reason]
+        group = find_disclosure(member, cell_exits, tried, unknown, min_group_size)
         if group is None:
             continue
         remaining, removed = tried.copy(), []
-        while (coefficients := combination(member, rows, remaining, reason, group)) is not None:
-            involved = np.flatnonzero(new & remaining & (np.abs(coefficients) > 1e-9))
-            if involved.size == 0:  # isolated through cells a new homogeneous row made known
-                involved = np.flatnonzero(new & remaining & member[:, member[np.abs(coefficients) > 1e-9].any(axis=0)].any(axis=1))
-            if involved.size == 0:
-                raise RuntimeError("exit_reasons: rows already published isolate a small group; "
-                                   "were the exits of earlier periods corrected in the sources?")
-            victim = yield_order(rows, involved)[0]
+        while (coefficients := combination(member, remaining, unknown, group)) is not None:
+            victim = _first_new(rows, new & remaining & (np.abs(coefficients) > 1e-9))
             remaining[victim] = False
             removed.append(victim)
         for i in reversed(removed[:-1]):
             remaining[i] = True
-            if combination(member, rows, remaining, reason, group) is not None:
+            if combination(member, remaining, unknown, group) is not None:
                 remaining[i] = False
         return [i for i in removed if not remaining[i]]
     return []
@@ -184,7 +268,7 @@ def _suppress_year(rows: pd.DataFrame, cells: pd.DataFrame, min_group_size: int,
 def suppress(rows: pd.DataFrame, cells: pd.DataFrame, min_group_size: int, complementary: bool = True) -> pd.DataFrame:
     """``rows`` keyed by KEY with a column ``suppression``: None, PRIMARY or COMPLEMENTARY."""
     rows = rows.sort_values(KEY, kind="stable").reset_index(drop=True)
-    cells = cells[cells["exits"] > 0]
+    cells = cells[cells["exits"] > 0].sort_values(["quarter_start", "hub_id"], kind="stable")
     decisions = pd.Series([None] * len(rows), dtype=object)
     years = rows["period_start"].dt.year
     cell_years = cells["quarter_start"].dt.year
