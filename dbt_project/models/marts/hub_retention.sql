@@ -19,9 +19,9 @@ windows as (
         cast(month - interval 11 month as date) as window_start,
         month_end as window_end,
         cast(month - interval 11 month as date) - 1 as day_before_window,
-        -- hires observed for a full year by window_end: months -23 .. -12
-        cast(month - interval 23 month as date) as cohort_start,
-        cast(month - interval 11 month as date) - 1 as cohort_end
+        -- first-year cohort: hires of months -23 .. -12 (through day_before_window), each
+        -- observed for a full year by window_end
+        cast(month - interval 23 month as date) as cohort_start
     from hub_months
 ),
 
@@ -75,7 +75,7 @@ first_year as (
     from windows
     join hire_outcomes
         on hire_outcomes.hub_id = windows.hub_id
-       and hire_outcomes.hire_date between windows.cohort_start and windows.cohort_end
+       and hire_outcomes.hire_date between windows.cohort_start and windows.day_before_window
     group by windows.hub_id, windows.month
 ),
 
