@@ -18,7 +18,6 @@ The hand-made case (tests/fixtures/exit_case, as_of 2024-12-31, min_group_size 5
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import duckdb
@@ -26,20 +25,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dagster_project.config import DBT_PROJECT_DIR
 from tests.conftest import run_pipeline
 from tests.privacy_attacker import attack
+from tests.privacy_report import suppression_model
 
 CASE = Path(__file__).parent / "fixtures" / "exit_case"
-SUPPRESSION_MODEL = DBT_PROJECT_DIR / "models" / "intermediate" / "int_hr__exit_reason_suppression.py"
-
-
-def suppression_model():
-    """The dbt Python model's module (its functions are plain pandas/scipy)."""
-    spec = importlib.util.spec_from_file_location("int_hr__exit_reason_suppression", SUPPRESSION_MODEL)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def marts_of(source_dir: Path, warehouse: Path, **env: str) -> duckdb.DuckDBPyConnection:
