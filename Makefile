@@ -12,13 +12,14 @@ SCALE ?= demo
 SEED ?= 42
 OUT ?= seeds
 
-.PHONY: run test ui generate lock bench clean help
+.PHONY: run test ui generate contract lock bench clean help
 
 help:
 	@echo "make run       refresh every asset on the sources in \$$KPI_SOURCE_DIR (default seeds/)"
 	@echo "make test      run the test suite (pytest + dbt unit tests)"
 	@echo "make ui        serve the Dagster UI on http://127.0.0.1:3000"
 	@echo "make generate  write synthetic sources: SCALE=demo|medium|large SEED=42 OUT=seeds"
+	@echo "make contract  rewrite expectations/, docs/validation.md and docs/published_tables.md from the contracts"
 	@echo "make lock      re-resolve requirements.lock from pyproject.toml"
 
 # --compile-bytecode: this machine sets PYTHONDONTWRITEBYTECODE, so without it every process
@@ -41,6 +42,10 @@ ui: $(STAMP)
 
 generate: $(STAMP)
 	$(PY) -m dagster_project.synthetic --scale $(SCALE) --seed $(SEED) --out $(OUT)
+
+contract: $(STAMP)
+	$(PY) -m dagster_project.validation.suites
+	$(PY) -m dagster_project.output_contract
 
 lock: $(STAMP)
 	$(VENV)/bin/uv pip compile --quiet pyproject.toml -o requirements.lock

@@ -21,6 +21,8 @@ from pathlib import Path
 
 import duckdb
 
+from dagster_project.output_contract import PublishedTable
+
 STORAGE_VERSION = "v1.0.0"
 MANIFEST = "manifest.json"
 KEEP_RELEASES = 2  # the current one and the one before it
@@ -65,20 +67,29 @@ def _fsync_tree(folder: Path) -> None:
             os.close(fd)
 
 
-def write_release(warehouse: Path, release: Path, tables: dict[str, tuple[str, ...]], manifest: dict) -> dict[str, int]:
-    """Write every table of ``marts`` (name -> grain, the row order) into ``release`` (DuckDB
-    file + Parquet) and the manifest."""
+def _quoted(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def write_release(warehouse: Path, release: Path, tables: tuple[PublishedTable, ...], manifest: dict) -> dict[str, int]:
+    """Write each declared table of ``marts`` into ``release`` (DuckDB file + Parquet) and the
+    manifest: its declared columns in declared order, rows in grain order, and in ``kpi.duckdb``
+    the table's and each column's description as comments (BI tools show them)."""
     (release / "parquet").mkdir(parents=True)
     counts = {}
     with contextlib.closing(duckdb.connect()) as con:
-        con.execute(f"ATTACH '{warehouse}' AS warehouse (READ_ONLY)")
-        con.execute(f"ATTACH '{release / 'kpi.duckdb'}' AS published (STORAGE_VERSION '{STORAGE_VERSION}')")
-        for table, grain in tables.items():
-            con.execute(f"CREATE TABLE published.main.{table} AS "
-                        f"SELECT * FROM warehouse.marts.{table} ORDER BY {', '.join(grain)}")
-            con.execute(f"COPY published.main.{table} TO '{release / 'parquet' / table}.parquet' "
-                        f"(FORMAT parquet, COMPRESSION zstd)")
-            [(counts[table],)] = con.execute(f"SELECT count(*) FROM published.main.{table}").fetchall()
+        con.execute(f"ATTACH {_quoted(str(warehouse))} AS warehouse (READ_ONLY)")
+        con.execute(f"ATTACH {_quoted(str(release / 'kpi.duckdb'))} AS published (STORAGE_VERSION '{STORAGE_VERSION}')")
+        for table in tables:
+            target = f"published.main.{table.name}"
+            con.execute(f"CREATE TABLE {target} AS SELECT {', '.join(table.column_names)} "
+                        f"FROM warehouse.marts.{table.name} ORDER BY {', '.join(table.grain)}")
+            con.execute(f"COMMENT ON TABLE {target} IS {_quoted(table.description)}")
+            for column in table.columns:
+                con.execute(f"COMMENT ON COLUMN {target}.{column.name} IS {_quoted(column.description)}")
+            parquet = release / "parquet" / f"{table.name}.parquet"
+            con.execute(f"COPY {target} TO {_quoted(str(parquet))} (FORMAT parquet, COMPRESSION zstd)")
+            [(counts[table.name],)] = con.execute(f"SELECT count(*) FROM {target}").fetchall()
         con.execute("DETACH published")
         con.execute("DETACH warehouse")
     manifest = {**manifest, "tables": {t: {"row_count": n, "parquet": f"parquet/{t}.parquet"} for t, n in counts.items()}}
@@ -111,7 +122,7 @@ def prune(publish_dir: Path, keep: int = KEEP_RELEASES) -> list[Path]:
     return stale
 
 
-def publish(warehouse: Path, publish_dir: Path, tables: dict[str, tuple[str, ...]], manifest: dict,
+def publish(warehouse: Path, publish_dir: Path, tables: tuple[PublishedTable, ...], manifest: dict,
             release_name: str) -> tuple[Path, dict[str, int]]:
     """Write a release and swap it in; returns the release directory and each table's row count."""
     publish_dir.parent.mkdir(parents=True, exist_ok=True)

@@ -89,6 +89,16 @@ def run_pipeline(source_dir: Path, warehouse: Path, publish_dir: Path | None = N
 
 
 @pytest.fixture(scope="session")
+def demo_published(dbt_manifest, demo_dir, tmp_path_factory) -> Path:
+    """A folder with the demo run through the whole job: ``warehouse.duckdb`` and ``published/``.
+    Tests may publish over ``published/``; nobody writes to the warehouse (copy it first)."""
+    root = tmp_path_factory.mktemp("publication")
+    result = run_pipeline(demo_dir, root / "warehouse.duckdb", publish_dir=root / "published")
+    assert result.success
+    return root
+
+
+@pytest.fixture(scope="session")
 def medium_dir(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("medium")
     generate(SCALES["medium"], DEMO_SEED, out, log=lambda *_: None)

@@ -21,7 +21,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from dagster_project.validation.rules import MARTS
+from dagster_project.output_contract import PUBLISHED_TABLES
 from tests.conftest import run_pipeline
 
 CASE = Path(__file__).parent / "fixtures" / "people_case"
@@ -102,7 +102,7 @@ def test_headcount_bridge(marts, hub, month, flows):
 
 def test_no_published_table_but_exit_reasons_splits_exits_by_reason(marts):
     reason_words = ("voluntary", "involuntary", "regretted", "other_exits", "exit_type", "suppress")
-    for table in (m.name for m in MARTS if m.name != "exit_reasons"):
+    for table in (t.name for t in PUBLISHED_TABLES if t.name != "exit_reasons"):
         columns = [d[0] for d in marts.execute(f"select * from marts.{table} limit 0").description]
         assert not [c for c in columns if any(w in c for w in reason_words)], table
 

@@ -21,10 +21,10 @@ from dagster_project.contract import SOURCES
 from dagster_project.dbt_runner import DBT_TARGET_DIR, TARGETS_KEPT
 from dagster_project.publish import publish, read_manifest
 from dagster_project.synthetic.defects import DEFECTS, inject_defects
-from dagster_project.validation.rules import MARTS
+from dagster_project.output_contract import PUBLISHED_TABLES
 from tests.conftest import DEMO_SEED, run_pipeline
 
-TABLES = {m.name: m.grain for m in MARTS}
+TABLES = [t.name for t in PUBLISHED_TABLES]
 
 
 def snapshot(publish_dir: Path) -> dict:
@@ -35,18 +35,15 @@ def snapshot(publish_dir: Path) -> dict:
     return {"target": os.readlink(publish_dir), "files": files}
 
 
-@pytest.fixture(scope="module")
-def published(dbt_manifest, demo_dir, tmp_path_factory):
-    root = tmp_path_factory.mktemp("publication")
-    result = run_pipeline(demo_dir, root / "warehouse.duckdb", publish_dir=root / "published")
-    assert result.success
-    return root
+@pytest.fixture
+def published(demo_published):
+    return demo_published
 
 
 def test_every_table_is_published_in_duckdb_and_parquet(published, demo_dir):
     publish_dir = published / "published"
     manifest = read_manifest(publish_dir)
-    assert sorted(manifest["tables"]) == sorted(TABLES) == sorted(m.name for m in MARTS)
+    assert sorted(manifest["tables"]) == sorted(TABLES)
     with duckdb.connect(str(published / "warehouse.duckdb"), read_only=True) as warehouse, \
             duckdb.connect(str(publish_dir / "kpi.duckdb"), read_only=True) as kpi:
         [(version,)] = kpi.execute("select tags['storage_version'] from duckdb_databases() "
@@ -59,7 +56,7 @@ def test_every_table_is_published_in_duckdb_and_parquet(published, demo_dir):
             assert expected == in_duckdb == in_parquet == manifest["tables"][table]["row_count"] > 0, table
         assert kpi.execute("select * from hub_costs limit 1").fetchall()
     index = (publish_dir / "data_docs" / "index.html").read_text()
-    assert index.count("<li>") == len(SOURCES) + len(MARTS)  # GX Data Docs of every suite of the last validation
+    assert index.count("<li>") == len(SOURCES) + len(PUBLISHED_TABLES)  # GX Data Docs of every suite of the last validation
     assert "Great Expectations" in (publish_dir / "data_docs" / "marts.hub_costs.html").read_text()
     builds = list(DBT_TARGET_DIR.glob("kpi_dbt_models-*"))
     assert 1 <= len(builds) <= TARGETS_KEPT  # each build's dbt folder; older ones pruned
@@ -123,9 +120,9 @@ PUBLISH_IN_A_LOOP = textwrap.dedent("""
     import sys
     from pathlib import Path
     from dagster_project.publish import publish
-    from dagster_project.validation.rules import MARTS
+    from dagster_project.output_contract import PUBLISHED_TABLES
     warehouse, publish_dir, name = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]
-    publish(warehouse, publish_dir, {m.name: m.grain for m in MARTS}, {"run_id": name}, name)
+    publish(warehouse, publish_dir, PUBLISHED_TABLES, {"run_id": name}, name)
 """)
 
 
@@ -142,7 +139,7 @@ def assert_whole(publish_dir: Path) -> str:
 def test_sigkill_while_publishing_leaves_the_old_or_the_new_publication(published, tmp_path):
     publish_dir = tmp_path / "published"
     warehouse = published / "warehouse.duckdb"
-    publish(warehouse, publish_dir, TABLES, {"run_id": "r000"}, "r000")
+    publish(warehouse, publish_dir, PUBLISHED_TABLES, {"run_id": "r000"}, "r000")
     env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
     seen = set()
     for attempt, delay in enumerate([0.05, 0.15, 0.25, 0.35, 0.5, 0.7, 0.9, 1.2, 1.6, 5.0], start=1):
@@ -178,13 +175,13 @@ READER = textwrap.dedent("""
 def test_a_reader_keeps_working_while_a_refresh_publishes(published, tmp_path):
     publish_dir = tmp_path / "published"
     warehouse = published / "warehouse.duckdb"
-    publish(warehouse, publish_dir, TABLES, {"run_id": "first"}, "first")
+    publish(warehouse, publish_dir, PUBLISHED_TABLES, {"run_id": "first"}, "first")
     env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
     reader = subprocess.Popen([sys.executable, "-c", READER, str(publish_dir), "6"], env=env,
                               stdout=subprocess.PIPE, text=True)
     time.sleep(1)
     for n in range(4):
-        publish(warehouse, publish_dir, TABLES, {"run_id": f"refresh{n}"}, f"refresh{n}")
+        publish(warehouse, publish_dir, PUBLISHED_TABLES, {"run_id": f"refresh{n}"}, f"refresh{n}")
     out, _ = reader.communicate(timeout=60)
     reads, errors, sample = out.split(" ", 2)
     assert int(errors) == 0, sample

@@ -8,10 +8,8 @@ from dagster_duckdb import DuckDBResource
 
 from dagster_project.contract import SOURCES
 from dagster_project.defs.resources import Publication
+from dagster_project.output_contract import PUBLISHED_TABLES
 from dagster_project.publish import publish, release_name
-from dagster_project.validation.rules import MARTS
-
-PUBLISHED_TABLES = {m.name: m.grain for m in MARTS}  # table -> grain (the published row order)
 
 
 def _sources(instance: dg.DagsterInstance) -> list[dict]:
@@ -31,10 +29,10 @@ def _sources(instance: dg.DagsterInstance) -> list[dict]:
     key=["published", "kpi_publication"],
     group_name="publish",
     kinds={"duckdb", "parquet"},
-    deps=[dg.AssetKey(["marts", table]) for table in PUBLISHED_TABLES],
+    deps=[dg.AssetKey(["marts", table.name]) for table in PUBLISHED_TABLES],
     pool="warehouse",
     description=(
-        "The published KPI tables of spec/kpis.md: kpi.duckdb (DuckDB 1.x-readable), "
+        "The published KPI tables of the output contract (docs/published_tables.md): kpi.duckdb (DuckDB 1.x-readable), "
         "parquet/<table>.parquet and manifest.json in KPI_PUBLISH_DIR. Written only after every "
         "blocking check passed, then swapped in atomically; the previous publication stays intact "
         "until then."

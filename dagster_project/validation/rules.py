@@ -1,8 +1,9 @@
-"""The validation rules of spec/sources.md and spec/kpis.md, declared once.
+"""The rules of the source contract (docs/sources.md) beyond its column declarations.
 
-Column rules (primary key, not null, enums, ranges) are derived from the contract; the rules
-that span rows or tables are SQL selecting the offending rows, ``{batch}`` standing for the
-validated table. ``suites.py`` turns these into the GX suites of ``expectations/``.
+Column rules (primary key, not null, enums) derive from :mod:`dagster_project.contract`; the
+rules here are ranges, and SQL selecting the offending rows of rules that span rows or tables,
+``{batch}`` standing for the validated table. ``suites.py`` turns both into the GX suites of
+``expectations/``. The published tables' gate derives from :mod:`dagster_project.output_contract`.
 """
 
 from __future__ import annotations
@@ -153,124 +154,3 @@ SOURCE_RULES: dict[str, list[SqlRule | RangeRule]] = {
         RangeRule("budget_eur", min_value=0),
     ],
 }
-
-
-@dataclass(frozen=True)
-class MartSpec:
-    """What a published table of spec/kpis.md must satisfy."""
-    name: str
-    grain: tuple[str, ...]
-    not_null: tuple[str, ...] = ()
-    rates: tuple[str, ...] = ()  # fractions in [0, 1]: critical
-    soft_rates: tuple[str, ...] = ()  # may exceed 1 in rare real cases: warning
-    enums: tuple[tuple[str, tuple[str, ...]], ...] = ()
-    rules: tuple[SqlRule, ...] = ()
-
-
-STAGE_VALUES = ("IDEATION", "POC", "PILOT", "PRODUCTION", "RETIRED", "STOPPED")
-LEDGER = "(select sum(amount_eur) from intermediate.int_costs__lines_eur)"
-
-
-def _identity(name: str, description: str, condition: str) -> SqlRule:
-    return SqlRule(name, CRITICAL, description, f"select * from {{batch}} where not coalesce({condition}, false)")
-
-
-def _ledger_identity(name: str, description: str, published: str) -> SqlRule:
-    return SqlRule(name, CRITICAL, description,
-                   f"select {published} as published, {LEDGER} as ledger from (select 1) "
-                   f"where abs(coalesce({published}, 0) - coalesce({LEDGER}, 0)) > 0.005")
-
-
-MARTS: tuple[MartSpec, ...] = (
-    MartSpec("hub_critical_mass", ("hub_id", "month"),
-             not_null=("hub_name", "headcount", "fte", "contractor_headcount", "critical_mass_target",
-                       "critical_mass_status", "is_multidisciplinary"),
-             rates=("share_data_science", "share_it", "share_business"),
-             enums=(("critical_mass_status", ("MET", "AT_RISK", "BELOW")),),
-             rules=(_identity("families_add_up", "headcount = sum of the three family headcounts",
-                              "headcount = headcount_data_science + headcount_it + headcount_business"),)),
-    MartSpec("hub_headcount_bridge", ("hub_id", "month"),
-             not_null=("opening_headcount", "hires", "transfers_in", "exits", "transfers_out", "closing_headcount"),
-             rules=(_identity("bridge_identity", "closing = opening + hires + transfers_in - exits - transfers_out",
-                              "closing_headcount = opening_headcount + hires + transfers_in - exits - transfers_out"),
-                    SqlRule("closing_equals_headcount", CRITICAL, "closing_headcount = hub_critical_mass.headcount",
-                            "select b.* from (select * from {batch}) b full join marts.hub_critical_mass c using (hub_id, month) "
-                            "where b.closing_headcount is distinct from c.headcount"))),
-    MartSpec("hub_retention", ("hub_id", "month"),
-             not_null=("window_start", "window_end", "opening_headcount", "retained_in_company", "retained_in_hub",
-                       "exits_12m", "avg_headcount_12m", "first_year_cohort", "first_year_exits", "is_full_window"),
-             rates=("retention_rate", "hub_retention_rate", "first_year_attrition_rate"),
-             soft_rates=("attrition_rate_12m",),
-             rules=(_identity("first_year_exits_within_cohort", "first_year_exits <= first_year_cohort",
-                              "first_year_exits <= first_year_cohort"),)),
-    MartSpec("talent_staffing", ("hub_id", "month"), not_null=("headcount", "staffed_headcount", "new_hires_12m"),
-             rates=("staffing_rate",),
-             rules=(_identity("staffed_within_headcount", "staffed_headcount <= headcount",
-                              "staffed_headcount <= headcount"),
-                    SqlRule("staffing_rate_null_only_without_hours", CRITICAL,
-                            "staffing_rate is NULL only in a month the hub's employees logged no working hours",
-                            "select t.* from (select * from {batch}) t where t.staffing_rate is null and exists ("
-                            "select 1 from intermediate.int_timesheets__attributed a where a.hub_id = t.hub_id "
-                            "and a.month = t.month and a.worker_type = 'EMPLOYEE' and a.activity_type <> 'LEAVE')"))),
-    MartSpec("recruiting", ("hub_id", "quarter"),
-             not_null=("requisitions_opened", "requisitions_filled", "requisitions_cancelled", "open_at_quarter_end")),
-    MartSpec("solution_lifecycle", ("solution_id",), not_null=("hub_id", "solution_name", "is_monitored"),
-             enums=(("current_stage", STAGE_VALUES),)),
-    MartSpec("industrialization", ("hub_id", "cohort_year"),
-             not_null=("pocs_started", "eligible_pocs", "industrialized", "is_mature"),
-             rates=("industrialization_rate",),
-             rules=(_identity("funnel_is_consistent", "industrialized <= eligible <= started",
-                              "industrialized <= eligible_pocs and eligible_pocs <= pocs_started"),)),
-    MartSpec("solution_adoption", ("solution_id", "month"), not_null=("hub_id", "stage", "monthly_active_users"),
-             soft_rates=("adoption_rate",), enums=(("stage", STAGE_VALUES),)),
-    MartSpec("portfolio_health", ("hub_id", "month"),
-             not_null=("solutions_poc", "solutions_production", "stuck_pocs", "stuck_pilots"),
-             rates=("monitored_share", "maintained_share", "adopted_share", "healthy_production_share")),
-    MartSpec("cost_per_solution", ("solution_id", "month"),
-             not_null=("direct_cost_eur", "allocated_cost_eur", "total_cost_eur", "cumulative_cost_eur"),
-             rules=(_ledger_identity(
-                 "solutions_plus_overhead_equal_ledger",
-                 "sum of total_cost_eur + hub_costs.unallocated_cost_eur = EUR sum of the cost lines",
-                 "((select sum(total_cost_eur) from {batch}) "
-                 "+ (select sum(unallocated_cost_eur) from marts.hub_costs))"),)),
-    MartSpec("hub_costs", ("hub_id", "month"),
-             not_null=("pool_cost_eur", "allocated_cost_eur", "unallocated_cost_eur", "direct_cost_eur",
-                       "total_cost_eur"),
-             rules=(_ledger_identity("hub_totals_equal_ledger", "sum of total_cost_eur = EUR sum of the cost lines",
-                                     "(select sum(total_cost_eur) from {batch})"),
-                    SqlRule("allocation_within_category_pools", CRITICAL,
-                            "per cost category, the allocated part of the hub's pool has the pool's sign "
-                            "and never exceeds it",
-                            "select b.hub_id, b.month, a.cost_category, a.pool, a.allocated "
-                            "from (select * from {batch}) b join (select hub_id, month, cost_category, "
-                            "max(pool_cost_eur) as pool, sum(allocated_cost_eur) as allocated "
-                            "from intermediate.int_costs__pool_allocation group by all) a using (hub_id, month) "
-                            "where abs(a.allocated) > abs(a.pool) + 0.005 or a.allocated * a.pool < 0"),
-                    SqlRule("ytd_budget_reaches_the_year_budget", CRITICAL,
-                            "in the year's last open month (December or the closing month), ytd_budget_eur "
-                            "is the year's budget",
-                            "select b.hub_id, b.month, b.ytd_budget_eur, r.budget_eur from (select * from {batch}) b "
-                            "join raw.budgets r on r.hub_id = b.hub_id and r.year = year(b.month) "
-                            "join raw.hubs h on h.hub_id = b.hub_id "
-                            "where (month(b.month) = 12 or b.month = date_trunc('month', h.closed_on)) "
-                            "and not coalesce(abs(b.ytd_budget_eur - r.budget_eur) < 0.005, false)"))),
-    MartSpec("company_scorecard", ("month",),
-             not_null=("hubs_open", "headcount", "total_cost_eur", "eligible_pocs", "industrialized_pocs"),
-             rates=("retention_rate_12m", "first_year_attrition_rate", "industrialization_rate", "adopted_share",
-                    "monitored_share", "healthy_production_share"),
-             soft_rates=("attrition_rate_12m", "adoption_rate")),
-    MartSpec("exit_reasons", ("scope", "period_type", "period_start"),
-             not_null=("period_end", "exits", "avg_headcount", "is_suppressed"),
-             soft_rates=("voluntary_attrition_rate", "regretted_attrition_rate"),
-             enums=(("period_type", ("QUARTER", "YEAR")), ("suppression", ("PRIMARY", "COMPLEMENTARY"))),
-             rules=(_identity("no_small_group_shown", "reasons are shown only for 0 or at least min_group_size exits",
-                              "is_suppressed or exits = 0 or exits >= "
-                              "(select max(min_group_size) from intermediate.int_hr__exit_reason_rows)"),
-                    _identity("suppressed_rows_hide_reasons", "a suppressed row shows no reason count or rate",
-                              "not is_suppressed or (voluntary_exits is null and involuntary_exits is null "
-                              "and other_exits is null and regretted_exits is null "
-                              "and voluntary_attrition_rate is null and regretted_attrition_rate is null)"),
-                    _identity("reasons_add_up", "shown reasons add up to the exits; regretted ones are voluntary",
-                              "is_suppressed or (voluntary_exits + involuntary_exits + other_exits = exits "
-                              "and regretted_exits <= voluntary_exits)"))),
-)

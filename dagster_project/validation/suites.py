@@ -1,4 +1,5 @@
-"""The GX suites of ``expectations/``: built from :mod:`rules` and the source contract.
+"""The GX suites of ``expectations/``: built from the source contract and :mod:`rules`, and
+from the output contract (the publication gate of each published table).
 
 ``python -m dagster_project.validation.suites`` rewrites ``expectations/*.json`` and the table
 of rules that ends ``docs/validation.md``; a test checks that the committed files are what this
@@ -13,7 +14,8 @@ from pathlib import Path
 
 from dagster_project.config import PROJECT_ROOT
 from dagster_project.contract import SOURCES, SourceFile
-from dagster_project.validation.rules import CRITICAL, MARTS, WARNING, MartSpec, RangeRule, SqlRule, SOURCE_RULES
+from dagster_project.output_contract import PUBLISHED_TABLES, KpiColumn, PublishedTable
+from dagster_project.validation.rules import CRITICAL, SOURCE_RULES, WARNING, RangeRule, SqlRule
 
 SQL_RULE_TYPE = "expect_query_to_return_no_rows"  # validation/query_expectation.py
 
@@ -79,18 +81,34 @@ def source_suite(source: SourceFile) -> dict:
             "meta": {"table": f"raw.{source.name}", "primary_key": list(source.primary_key)}}
 
 
-def mart_suite(mart: MartSpec) -> dict:
-    expectations = [_unique(mart.grain, "grain_is_unique")]
-    expectations += [_not_null(c) for c in (*mart.grain, *mart.not_null)]
-    expectations += [_rate(c, CRITICAL) for c in mart.rates] + [_rate(c, WARNING) for c in mart.soft_rates]
-    expectations += [_in_set(c, values) for c, values in mart.enums]
-    expectations += [_sql(rule) for rule in mart.rules]
-    return {"name": f"marts.{mart.name}", "expectations": expectations,
-            "meta": {"table": f"marts.{mart.name}", "primary_key": list(mart.grain)}}
+def _columns_match(table: PublishedTable) -> dict:
+    """The table has exactly the declared columns, each with its declared type."""
+    declared = ", ".join(f"('{c.name}', '{c.type}')" for c in table.columns)
+    return _sql(SqlRule(
+        "columns_match_contract", CRITICAL, "exactly the columns of the output contract, with their types",
+        f"select coalesce(d.column_name, a.column_name) as column_name, d.data_type as declared_type, "
+        f"a.column_type as actual_type from (values {declared}) d(column_name, data_type) "
+        f"full join (describe (select * from {{batch}})) a using (column_name) "
+        f"where d.data_type is distinct from a.column_type"))
+
+
+def _between(column: KpiColumn) -> dict:
+    return _range(RangeRule(column.name, column.min_value, column.max_value))
+
+
+def mart_suite(table: PublishedTable) -> dict:
+    """The publication gate: columns and types, grain, completeness, rates, ranges, enums."""
+    expectations = [_columns_match(table), _unique(table.grain, "grain_is_unique")]
+    expectations += [_not_null(c.name) for c in table.columns if not c.nullable]
+    expectations += [_rate(c.name, WARNING if c.may_exceed_one else CRITICAL) for c in table.rates]
+    expectations += [_between(c) for c in table.ranges]
+    expectations += [_in_set(c.name, c.enum) for c in table.columns if c.enum]
+    return {"name": f"marts.{table.name}", "expectations": expectations,
+            "meta": {"table": f"marts.{table.name}", "primary_key": list(table.grain)}}
 
 
 def all_suites() -> dict[str, dict]:
-    suites = [source_suite(s) for s in SOURCES] + [mart_suite(m) for m in MARTS]
+    suites = [source_suite(s) for s in SOURCES] + [mart_suite(t) for t in PUBLISHED_TABLES]
     return {suite["name"]: suite for suite in suites}
 
 

@@ -23,27 +23,12 @@
     )
 {% endtest %}
 
-{# A rate of spec/kpis.md: a fraction in [0, 1] (NULL when its denominator is 0). #}
-{% test is_rate(model, column_name) %}
-    select * from {{ model }}
-    where {{ column_name }} is not null and ({{ column_name }} < 0 or {{ column_name }} > 1 + 1e-9)
-{% endtest %}
-
 {# Two models agree on a column for the same keys (e.g. closing headcount = headcount). #}
 {% test equals_column_of(model, column_name, to, field, keys) %}
     select {{ keys | join(', ') }}
     from {{ model }} as a
     full outer join {{ to }} as b using ({{ keys | join(', ') }})
     where a.{{ column_name }} is distinct from b.{{ field }}
-{% endtest %}
-
-{# Privacy (spec/kpis.md): a published table holds aggregates only, never a person's id. #}
-{% test has_no_person_identifier(model) %}
-    select column_name
-    from information_schema.columns
-    where table_schema = '{{ model.schema }}'
-      and table_name = '{{ model.identifier }}'
-      and (column_name ilike '%employee%' or column_name ilike '%user_id%')
 {% endtest %}
 
 {# Money is never lost or invented: the sum of a column equals the EUR sum of the ledger lines
@@ -68,4 +53,16 @@
     group by {{ group_by | join(', ') }}
     having abs(sum({{ allocated_column }})) > abs(max({{ pool_column }})) + 0.005
         or sum({{ allocated_column }}) * max({{ pool_column }}) < 0
+{% endtest %}
+
+{# A hub-month rate of working hours is NULL only when the hub's employees logged no working
+   (non-LEAVE) hours that month; a month of hours but none on solutions gives 0. #}
+{% test null_only_without_working_hours(model, column_name) %}
+    select kpi.*
+    from {{ model }} as kpi
+    where kpi.{{ column_name }} is null and exists (
+        select 1 from {{ ref('int_timesheets__attributed') }} as hours
+        where hours.hub_id = kpi.hub_id and hours.month = kpi.month
+          and hours.worker_type = 'EMPLOYEE' and hours.activity_type <> 'LEAVE'
+    )
 {% endtest %}
