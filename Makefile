@@ -12,11 +12,12 @@ SCALE ?= demo
 SEED ?= 42
 OUT ?= seeds
 
-.PHONY: run test ui generate contract lock bench clean help
+.PHONY: run test test-fast ui generate contract lock bench clean help
 
 help:
 	@echo "make run       refresh every asset on the sources in \$$KPI_SOURCE_DIR (default seeds/)"
-	@echo "make test      run the test suite (pytest + dbt unit tests)"
+	@echo "make test      run the whole test suite (pytest + dbt unit tests)"
+	@echo "make test-fast the suite without the tests on the medium dataset (for iteration)"
 	@echo "make ui        serve the Dagster UI on http://127.0.0.1:3000"
 	@echo "make generate  write synthetic sources: SCALE=demo|medium|large SEED=42 OUT=seeds"
 	@echo "make contract  rewrite expectations/, docs/validation.md and docs/published_tables.md from the contracts"
@@ -35,6 +36,9 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+test-fast: $(STAMP)
+	$(PY) -m pytest -m "not slow" $(PYTEST_ARGS)
 
 ui: $(STAMP)
 	$(PY) -m dagster_project.prepare

@@ -114,3 +114,13 @@ def medium_marts(dbt_manifest, medium_dir, tmp_path_factory) -> duckdb.DuckDBPyC
     con = duckdb.connect(str(warehouse), read_only=True)
     yield con
     con.close()
+
+
+SLOW_FIXTURES = {"medium_dir", "medium_marts"}
+
+
+def pytest_collection_modifyitems(items):
+    """Tests on the medium dataset are ``slow``: ``make test-fast`` leaves them out."""
+    for item in items:
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
