@@ -4,7 +4,7 @@ with
 
 solutions as (select * from {{ ref('stg_projects__solutions') }}),
 events as (select * from {{ ref('int_solutions__stage_events') }}),
-period as (select * from {{ ref('int_reporting_period') }}),
+period as (select * from {{ ref('int_calendar__reporting_period') }}),
 
 firsts as (
     select

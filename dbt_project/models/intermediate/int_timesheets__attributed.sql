@@ -7,7 +7,7 @@ with
 
 timesheets as (select * from {{ ref('stg_projects__timesheets') }}),
 assignments as (select * from {{ ref('int_hr__assignments') }}),
-period as (select * from {{ ref('int_reporting_period') }}),
+period as (select * from {{ ref('int_calendar__reporting_period') }}),
 
 realised as (
     select timesheets.*

@@ -3,7 +3,7 @@
 -- an exit nor a loss. No figure splits exits by reason (that is exit_reasons), none is hidden.
 with
 
-period as (select * from {{ ref('int_reporting_period') }}),
+period as (select * from {{ ref('int_calendar__reporting_period') }}),
 critical_mass as (select * from {{ ref('hub_critical_mass') }}),
 daily as (select * from {{ ref('int_hr__hub_daily_headcount') }}),
 assignments as (select * from {{ ref('int_hr__assignments') }} where worker_type = 'EMPLOYEE'),

@@ -1,7 +1,7 @@
 -- Hub x month: size and disciplinary mix of each hub at month end (spec/kpis.md).
 with
 
-hub_months as (select * from {{ ref('int_hub_months') }}),
+hub_months as (select * from {{ ref('int_hr__hub_months') }}),
 daily as (select * from {{ ref('int_hr__hub_daily_headcount') }}),
 
 month_end as (

@@ -4,7 +4,7 @@
 -- Why people left is not here: exits split by reason are published only in exit_reasons.
 with
 
-hub_months as (select * from {{ ref('int_hub_months') }}),
+hub_months as (select * from {{ ref('int_hr__hub_months') }}),
 flows as (select * from {{ ref('int_hr__employee_flows') }}),
 daily as (select * from {{ ref('int_hr__hub_daily_headcount') }}),
 

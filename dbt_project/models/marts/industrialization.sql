@@ -4,7 +4,7 @@
 with
 
 lifecycle as (select * from {{ ref('solution_lifecycle') }} where first_poc_on is not null),
-period as (select * from {{ ref('int_reporting_period') }}),
+period as (select * from {{ ref('int_calendar__reporting_period') }}),
 
 flagged as (
     select

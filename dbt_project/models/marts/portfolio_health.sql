@@ -3,7 +3,7 @@
 -- adopted, and all of these at once (healthy), from the flags of int_solutions__monthly_health.
 with
 
-hub_months as (select * from {{ ref('int_hub_months') }}),
+hub_months as (select * from {{ ref('int_hr__hub_months') }}),
 solution_months as (select * from {{ ref('int_solutions__monthly_health') }}),
 
 per_hub as (

@@ -2,7 +2,7 @@
 -- only, like every people rate; contractors' hours are left out.
 with
 
-hub_months as (select * from {{ ref('int_hub_months') }}),
+hub_months as (select * from {{ ref('int_hr__hub_months') }}),
 daily as (select * from {{ ref('int_hr__hub_daily_headcount') }}),
 assignments as (select * from {{ ref('int_hr__assignments') }} where worker_type = 'EMPLOYEE'),
 timesheets as (select * from {{ ref('int_timesheets__attributed') }} where worker_type = 'EMPLOYEE'),
