@@ -29,14 +29,6 @@
     where {{ column_name }} is not null and ({{ column_name }} < 0 or {{ column_name }} > 1 + 1e-9)
 {% endtest %}
 
-{# Two models agree on a column for the same keys (e.g. closing headcount = headcount). #}
-{% test equals_column_of(model, column_name, to, field, keys) %}
-    select {{ keys | join(', ') }}
-    from {{ model }} as a
-    full outer join {{ to }} as b using ({{ keys | join(', ') }})
-    where a.{{ column_name }} is distinct from b.{{ field }}
-{% endtest %}
-
 {# Privacy (spec/kpis.md): a published table holds aggregates only, never a person's id. #}
 {% test has_no_person_identifier(model) %}
     select column_name
