@@ -15,7 +15,7 @@ final as (
         milestones.first_poc_on,
         milestones.first_pilot_on,
         milestones.first_production_on,
-        milestones.first_production_on - milestones.first_poc_on as days_poc_to_production,
+        milestones.days_poc_to_production,
         coalesce(milestones.monitoring_enabled_on <= period.as_of_date, false) as is_monitored
     from milestones cross join period
 )
