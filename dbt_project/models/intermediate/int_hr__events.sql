@@ -1,5 +1,6 @@
--- Realised HR events (effective_date <= as_of_date) in the order of spec/sources.md, each
--- numbered within its employment spell, with the hub the person was assigned to before it.
+-- Realised HR events (effective_date <= as_of_date) with the role's family, in the order of
+-- spec/sources.md (event_type_rank: same-day events), each numbered within its employment
+-- spell, with the hub the person was assigned to before it.
 with
 
 events as (select * from {{ ref('stg_hr__employment_events') }}),
@@ -7,7 +8,11 @@ employees as (select * from {{ ref('stg_hr__employees') }}),
 period as (select * from {{ ref('int_calendar__reporting_period') }}),
 
 realised as (
-    select events.*, employees.worker_type
+    select
+        events.*,
+        {{ role_family('events.role') }} as role_family,
+        {{ event_type_rank('events.event_type') }} as event_type_rank,
+        employees.worker_type
     from events
     cross join period
     left join employees using (employee_id)
