@@ -22,7 +22,7 @@ realised as (
 final as (
     select
         *,
-        sum(case when event_type in ('HIRE', 'REHIRE') then 1 else 0 end) over w as spell_no,
+        sum(case when {{ opens_spell('event_type') }} then 1 else 0 end) over w as spell_no,
         lag(hub_id) over w as previous_hub_id,
         lead(effective_date) over w as next_effective_date
     from realised

@@ -13,12 +13,9 @@ final as (
     select
         hub_id,
         month,
-        count(*) filter (where stage = 'IDEATION') as solutions_ideation,
-        count(*) filter (where stage = 'POC') as solutions_poc,
-        count(*) filter (where stage = 'PILOT') as solutions_pilot,
-        count(*) filter (where stage = 'PRODUCTION') as solutions_production,
-        count(*) filter (where stage = 'RETIRED') as solutions_retired,
-        count(*) filter (where stage = 'STOPPED') as solutions_stopped,
+        {% for stage in solution_stages() -%}
+        count(*) filter (where stage = '{{ stage }}') as solutions_{{ stage | lower }},
+        {% endfor -%}
         count(*) filter (where stage = 'POC' and month_end - stage_since > {{ var('stuck_poc_days') }}) as stuck_pocs,
         count(*) filter (where stage = 'PILOT' and month_end - stage_since > {{ var('stuck_pilot_days') }})
             as stuck_pilots,
