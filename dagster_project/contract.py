@@ -19,6 +19,10 @@ ROLES = tuple(role for roles in ROLE_FAMILIES.values() for role in roles)
 
 WORKER_TYPES = ("EMPLOYEE", "CONTRACTOR")
 EVENT_TYPES = ("HIRE", "REHIRE", "TRANSFER", "JOB_CHANGE", "EXIT")
+# Order of HR events on the same day (spec/sources.md): what opens a spell first, what closes it
+# last. A group's index is the event's rank (dbt macro ``event_type_rank``); the first group opens
+# a spell (``opens_spell``).
+EVENT_ORDER: tuple[tuple[str, ...], ...] = (("HIRE", "REHIRE"), ("TRANSFER", "JOB_CHANGE"), ("EXIT",))
 EXIT_TYPES = ("VOLUNTARY", "INVOLUNTARY", "OTHER")
 REQUISITION_STATUSES = ("OPEN", "FILLED", "CANCELLED")
 BUSINESS_DOMAINS = (

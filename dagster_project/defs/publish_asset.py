@@ -43,7 +43,7 @@ def kpi_publication(context: dg.AssetExecutionContext, warehouse: DuckDBResource
     run_started = context.instance.get_run_stats(context.run_id).start_time
     started = dt.datetime.fromtimestamp(run_started, dt.timezone.utc) if run_started else dt.datetime.now(dt.timezone.utc)
     with warehouse.get_connection() as con:
-        [(as_of_date,)] = con.execute("select as_of_date from intermediate.int_reporting_period").fetchall()
+        [(as_of_date,)] = con.execute("select as_of_date from intermediate.int_calendar__reporting_period").fetchall()
     manifest = {
         "as_of_date": str(as_of_date),
         "run_id": context.run_id,

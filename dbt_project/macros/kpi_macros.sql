@@ -1,3 +1,7 @@
+{# The contract values below are declared once in Python (dagster_project/contract.py:
+   ROLE_FAMILIES, EVENT_ORDER, STAGES); tests/test_contract_macros.py fails when a macro here
+   disagrees with it. #}
+
 {# Role catalog of spec/sources.md: the three profile families of a data hub. #}
 {% macro role_family(role) -%}
     case
@@ -16,6 +20,16 @@
 {# Ordering of same-day HR events (spec/sources.md): HIRE/REHIRE < TRANSFER/JOB_CHANGE < EXIT. #}
 {% macro event_type_rank(event_type) -%}
     case when {{ event_type }} in ('HIRE', 'REHIRE') then 0 when {{ event_type }} = 'EXIT' then 2 else 1 end
+{%- endmacro %}
+
+{# The event types that open an employment spell (the first of the same-day order). #}
+{% macro opens_spell(event_type) -%}
+    ({{ event_type }} in ('HIRE', 'REHIRE'))
+{%- endmacro %}
+
+{# The lifecycle stages of a solution (spec/sources.md), in their published column order. #}
+{% macro solution_stages() -%}
+    {{ return(['IDEATION', 'POC', 'PILOT', 'PRODUCTION', 'RETIRED', 'STOPPED']) }}
 {%- endmacro %}
 
 {# Use schema names as given (staging, intermediate, marts), not prefixed with the target schema. #}

@@ -5,10 +5,13 @@
 -- month for a line posted before (after) the hub's months, so that no line is lost.
 with
 
-lines as (select * from {{ ref('stg_costs__cost_lines') }}),
+lines as (
+    select *, cast(date_trunc('month', posting_date) as date) as month
+    from {{ ref('stg_costs__cost_lines') }}
+),
 rates as (select * from {{ ref('stg_costs__fx_rates') }}),
-period as (select * from {{ ref('int_reporting_period') }}),
-hub_months as (select * from {{ ref('int_hub_months') }}),
+period as (select * from {{ ref('int_calendar__reporting_period') }}),
+hub_months as (select * from {{ ref('int_hr__hub_months') }}),
 
 hub_span as (
     select hub_id, min(month) as first_month, max(month) as last_month from hub_months group by hub_id

@@ -8,7 +8,7 @@
 -- year: NULL budget figures.
 with
 
-hub_months as (select * from {{ ref('int_hub_months') }}),
+hub_months as (select * from {{ ref('int_hr__hub_months') }}),
 hubs as (select * from {{ ref('stg_hr__hubs') }}),
 budgets as (select * from {{ ref('stg_costs__budgets') }}),
 

@@ -14,7 +14,7 @@ lines as (select * from {{ ref('int_costs__lines_eur') }} where hub_month is not
 keys as (select * from {{ ref('int_costs__allocation_keys') }}),
 solution_hours as (select * from {{ ref('int_timesheets__hub_solution_hours') }}),
 timesheets as (select * from {{ ref('int_timesheets__attributed') }}),
-period as (select * from {{ ref('int_reporting_period') }}),
+period as (select * from {{ ref('int_calendar__reporting_period') }}),
 
 pools as (
     select hub_id, hub_month as month, cost_category, sum(amount_eur) as pool_cost_eur

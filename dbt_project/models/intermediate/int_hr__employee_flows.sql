@@ -14,7 +14,7 @@ hires as (
     select employee_id, spell_no, effective_date as flow_date, hub_id, 'HIRE' as flow,
            cast(null as varchar) as exit_type, cast(null as boolean) as is_regretted
     from events
-    where event_type in ('HIRE', 'REHIRE')
+    where {{ opens_spell('event_type') }}
 ),
 
 exits as (
@@ -26,7 +26,7 @@ exits as (
 
 moves as (
     select * from events
-    where event_type not in ('HIRE', 'REHIRE', 'EXIT')
+    where not {{ opens_spell('event_type') }} and event_type <> 'EXIT'
       and previous_hub_id is not null
       and hub_id <> previous_hub_id
 ),

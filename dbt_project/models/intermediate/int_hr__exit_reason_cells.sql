@@ -4,7 +4,7 @@
 with
 
 exits as (select * from {{ ref('int_hr__employee_flows') }} where flow = 'EXIT'),
-period as (select * from {{ ref('int_reporting_period') }}),
+period as (select * from {{ ref('int_calendar__reporting_period') }}),
 
 quartered as (
     select exits.*, cast(date_trunc('quarter', exits.flow_date) as date) as quarter_start

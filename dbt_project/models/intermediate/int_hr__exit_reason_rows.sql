@@ -4,8 +4,8 @@
 -- A period still running never appears, so a row does not change from one night to the next.
 with
 
-period as (select * from {{ ref('int_reporting_period') }}),
-hub_months as (select * from {{ ref('int_hub_months') }}),
+period as (select * from {{ ref('int_calendar__reporting_period') }}),
+hub_months as (select * from {{ ref('int_hr__hub_months') }}),
 cells as (select * from {{ ref('int_hr__exit_reason_cells') }}),
 daily as (select * from {{ ref('int_hr__hub_daily_headcount') }}),
 

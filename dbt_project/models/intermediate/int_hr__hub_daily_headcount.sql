@@ -4,7 +4,7 @@
 with
 
 assignments as (select * from {{ ref('int_hr__assignments') }}),
-period as (select * from {{ ref('int_reporting_period') }}),
+period as (select * from {{ ref('int_calendar__reporting_period') }}),
 hubs as (select hub_id from {{ ref('stg_hr__hubs') }}),
 
 deltas as (

@@ -9,7 +9,7 @@ final as (
         employee_id,
         spell_no,
         any_value(worker_type) as worker_type,
-        min(case when event_type in ('HIRE', 'REHIRE') then effective_date end) as spell_start,
+        min(case when {{ opens_spell('event_type') }} then effective_date end) as spell_start,
         max(case when event_type = 'EXIT' then effective_date end) as spell_end
     from events
     where spell_no > 0

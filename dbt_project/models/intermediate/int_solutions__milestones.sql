@@ -1,10 +1,11 @@
 -- One row per solution created by as_of_date: its stage at as_of_date and the dates of its
--- first POC (or, when it skipped POC, its first PILOT or PRODUCTION), PILOT and PRODUCTION.
+-- first POC (or, when it skipped POC, its first PILOT or PRODUCTION), PILOT and PRODUCTION, and
+-- the days from that first POC to the first PRODUCTION.
 with
 
 solutions as (select * from {{ ref('stg_projects__solutions') }}),
 events as (select * from {{ ref('int_solutions__stage_events') }}),
-period as (select * from {{ ref('int_reporting_period') }}),
+period as (select * from {{ ref('int_calendar__reporting_period') }}),
 
 firsts as (
     select
@@ -33,6 +34,7 @@ final as (
         coalesce(firsts.first_poc_event_on, firsts.first_live_on) as first_poc_on,
         firsts.first_pilot_on,
         firsts.first_production_on,
+        firsts.first_production_on - coalesce(firsts.first_poc_event_on, firsts.first_live_on) as days_poc_to_production,
         firsts.first_live_on
     from solutions
     cross join period

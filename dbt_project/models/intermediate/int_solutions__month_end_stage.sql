@@ -3,7 +3,7 @@
 with
 
 events as (select * from {{ ref('int_solutions__stage_events') }}),
-period as (select * from {{ ref('int_reporting_period') }}),
+period as (select * from {{ ref('int_calendar__reporting_period') }}),
 
 spine as (
     select solution_id, cast(month.generate_series as date) as month,

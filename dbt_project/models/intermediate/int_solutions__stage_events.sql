@@ -2,7 +2,7 @@
 with
 
 events as (select * from {{ ref('stg_projects__solution_stage_events') }}),
-period as (select * from {{ ref('int_reporting_period') }}),
+period as (select * from {{ ref('int_calendar__reporting_period') }}),
 
 final as (
     select events.solution_id, events.stage, events.entered_on

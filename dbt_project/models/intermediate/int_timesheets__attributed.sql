@@ -7,10 +7,10 @@ with
 
 timesheets as (select * from {{ ref('stg_projects__timesheets') }}),
 assignments as (select * from {{ ref('int_hr__assignments') }}),
-period as (select * from {{ ref('int_reporting_period') }}),
+period as (select * from {{ ref('int_calendar__reporting_period') }}),
 
 realised as (
-    select timesheets.*
+    select timesheets.*, cast(date_trunc('month', timesheets.week_start) as date) as month
     from timesheets cross join period
     where timesheets.week_start <= period.as_of_date
 ),

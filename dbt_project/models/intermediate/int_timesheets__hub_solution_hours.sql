@@ -3,7 +3,7 @@
 with
 
 timesheets as (select * from {{ ref('int_timesheets__attributed') }}),
-period as (select * from {{ ref('int_reporting_period') }}),
+period as (select * from {{ ref('int_calendar__reporting_period') }}),
 
 final as (
     select

@@ -3,15 +3,15 @@
 -- an exit nor a loss. No figure splits exits by reason (that is exit_reasons), none is hidden.
 with
 
-period as (select * from {{ ref('int_reporting_period') }}),
+period as (select * from {{ ref('int_calendar__reporting_period') }}),
 critical_mass as (select * from {{ ref('hub_critical_mass') }}),
 daily as (select * from {{ ref('int_hr__hub_daily_headcount') }}),
 assignments as (select * from {{ ref('int_hr__assignments') }} where worker_type = 'EMPLOYEE'),
 spells as (select * from {{ ref('int_hr__spells') }}),
 exits as (select * from {{ ref('int_hr__employee_flows') }} where flow = 'EXIT'),
 hire_outcomes as (select * from {{ ref('int_hr__hire_outcomes') }}),
-lifecycle as (select * from {{ ref('solution_lifecycle') }}),
-solution_months as (select * from {{ ref('int_solutions__monthly_health') }}),
+pocs as (select * from {{ ref('int_solutions__poc_outcomes') }}),
+hub_portfolio as (select * from {{ ref('int_solutions__hub_monthly_portfolio') }}),
 hub_costs as (select * from {{ ref('hub_costs') }}),
 
 months as (
@@ -75,27 +75,29 @@ first_year as (
 ),
 
 portfolio as (
-    -- all hubs' solutions, with the flags portfolio_health counts per hub
+    -- all hubs' solutions: the counts of portfolio_health, summed over hubs
     select
         month,
-        count(*) filter (where stage = 'PRODUCTION') as solutions_in_production,
-        {{ production_health_counts() }},
-        sum(monthly_active_users) filter (where stage = 'PRODUCTION' and target_users > 0) as active_users,
-        sum(target_users) filter (where stage = 'PRODUCTION' and target_users > 0) as target_users
-    from solution_months
+        cast(sum(solutions_production) as bigint) as solutions_in_production,
+        cast(sum(monitored) as bigint) as monitored,
+        cast(sum(production_with_users) as bigint) as production_with_users,
+        cast(sum(adopted) as bigint) as adopted,
+        cast(sum(healthy) as bigint) as healthy,
+        sum(active_users) as active_users,
+        sum(target_users) as target_users
+    from hub_portfolio
     group by month
 ),
 
 industrialization as (
+    -- all POCs, eligible once observed for the window by month end, as in industrialization
     select
         months.month,
-        count(*) filter (where lifecycle.first_poc_on <= months.month_end - {{ var('industrialization_window_days') }})
-            as eligible,
-        count(*) filter (where lifecycle.first_poc_on <= months.month_end - {{ var('industrialization_window_days') }}
-                           and lifecycle.days_poc_to_production <= {{ var('industrialization_window_days') }})
+        count(*) filter (where pocs.eligible_on <= months.month_end) as eligible,
+        count(*) filter (where pocs.eligible_on <= months.month_end and pocs.is_industrialized_in_window)
             as industrialized
     from months
-    join lifecycle on lifecycle.first_poc_on is not null
+    cross join pocs
     group by months.month
 ),
 

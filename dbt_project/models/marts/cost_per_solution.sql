@@ -11,7 +11,7 @@ events as (select * from {{ ref('int_solutions__stage_events') }}),
 solutions as (select * from {{ ref('stg_projects__solutions') }}),
 month_end_stage as (select * from {{ ref('int_solutions__month_end_stage') }}),
 mau as (select * from {{ ref('int_usage__monthly_active_users') }}),
-period as (select * from {{ ref('int_reporting_period') }}),
+period as (select * from {{ ref('int_calendar__reporting_period') }}),
 
 starts as (
     select solution_id, min(month) as first_month

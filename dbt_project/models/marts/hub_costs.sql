@@ -4,7 +4,7 @@
 -- Each line counts in its hub_month (lines posted outside the hub's months are not lost).
 with
 
-hub_months as (select * from {{ ref('int_hub_months') }}),
+hub_months as (select * from {{ ref('int_hr__hub_months') }}),
 lines as (select * from {{ ref('int_costs__lines_eur') }}),
 allocation as (select * from {{ ref('int_costs__pool_allocation') }}),
 budgets as (select * from {{ ref('int_costs__monthly_budgets') }}),

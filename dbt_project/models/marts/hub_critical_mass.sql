@@ -1,26 +1,7 @@
 -- Hub x month: size and disciplinary mix of each hub at month end (spec/kpis.md).
 with
 
-hub_months as (select * from {{ ref('int_hub_months') }}),
-daily as (select * from {{ ref('int_hr__hub_daily_headcount') }}),
-
-month_end as (
-    select
-        hub_months.hub_id,
-        hub_months.hub_name,
-        hub_months.month,
-        hub_months.critical_mass_target,
-        coalesce(daily.headcount, 0) as headcount,
-        coalesce(daily.fte, 0) as fte,
-        coalesce(daily.contractor_headcount, 0) as contractor_headcount,
-        coalesce(daily.headcount_data_science, 0) as headcount_data_science,
-        coalesce(daily.headcount_it, 0) as headcount_it,
-        coalesce(daily.headcount_business, 0) as headcount_business
-    from hub_months
-    left join daily
-        on daily.hub_id = hub_months.hub_id
-       and daily.day = hub_months.month_end
-),
+month_end as (select * from {{ ref('int_hr__hub_month_end_headcount') }}),
 
 shares as (
     select

@@ -4,7 +4,7 @@
 -- (that is exit_reasons), so nothing is suppressed: each rate's denominator is beside it.
 with
 
-hub_months as (select * from {{ ref('int_hub_months') }}),
+hub_months as (select * from {{ ref('int_hr__hub_months') }}),
 daily as (select * from {{ ref('int_hr__hub_daily_headcount') }}),
 assignments as (select * from {{ ref('int_hr__assignments') }} where worker_type = 'EMPLOYEE'),
 spells as (select * from {{ ref('int_hr__spells') }}),

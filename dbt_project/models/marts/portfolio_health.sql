@@ -1,28 +1,10 @@
 -- Hub x month (the hub's months): the hub's solutions by stage at month end, POCs and pilots
 -- stuck in their stage, and the shares of production solutions that are monitored, maintained,
--- adopted, and all of these at once (healthy), from the flags of int_solutions__monthly_health.
+-- adopted, and all of these at once (healthy), counted in int_solutions__hub_monthly_portfolio.
 with
 
-hub_months as (select * from {{ ref('int_hub_months') }}),
-solution_months as (select * from {{ ref('int_solutions__monthly_health') }}),
-
-per_hub as (
-    select
-        hub_id,
-        month,
-        count(*) filter (where stage = 'IDEATION') as solutions_ideation,
-        count(*) filter (where stage = 'POC') as solutions_poc,
-        count(*) filter (where stage = 'PILOT') as solutions_pilot,
-        count(*) filter (where stage = 'PRODUCTION') as solutions_production,
-        count(*) filter (where stage = 'RETIRED') as solutions_retired,
-        count(*) filter (where stage = 'STOPPED') as solutions_stopped,
-        count(*) filter (where stage = 'POC' and month_end - stage_since > {{ var('stuck_poc_days') }}) as stuck_pocs,
-        count(*) filter (where stage = 'PILOT' and month_end - stage_since > {{ var('stuck_pilot_days') }})
-            as stuck_pilots,
-        {{ production_health_counts() }}
-    from solution_months
-    group by hub_id, month
-),
+hub_months as (select * from {{ ref('int_hr__hub_months') }}),
+per_hub as (select * from {{ ref('int_solutions__hub_monthly_portfolio') }}),
 
 final as (
     select

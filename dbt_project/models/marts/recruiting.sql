@@ -6,7 +6,7 @@ with
 
 requisitions as (select * from {{ ref('stg_hr__requisitions') }}),
 hubs as (select * from {{ ref('stg_hr__hubs') }}),
-period as (select * from {{ ref('int_reporting_period') }}),
+period as (select * from {{ ref('int_calendar__reporting_period') }}),
 
 realised as (
     select

@@ -2,7 +2,7 @@
 with
 
 milestones as (select * from {{ ref('int_solutions__milestones') }}),
-period as (select * from {{ ref('int_reporting_period') }}),
+period as (select * from {{ ref('int_calendar__reporting_period') }}),
 
 final as (
     select
@@ -15,7 +15,7 @@ final as (
         milestones.first_poc_on,
         milestones.first_pilot_on,
         milestones.first_production_on,
-        milestones.first_production_on - milestones.first_poc_on as days_poc_to_production,
+        milestones.days_poc_to_production,
         coalesce(milestones.monitoring_enabled_on <= period.as_of_date, false) as is_monitored
     from milestones cross join period
 )

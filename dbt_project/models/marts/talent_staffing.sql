@@ -2,8 +2,7 @@
 -- only, like every people rate; contractors' hours are left out.
 with
 
-hub_months as (select * from {{ ref('int_hub_months') }}),
-daily as (select * from {{ ref('int_hr__hub_daily_headcount') }}),
+hub_months as (select * from {{ ref('int_hr__hub_month_end_headcount') }}),
 assignments as (select * from {{ ref('int_hr__assignments') }} where worker_type = 'EMPLOYEE'),
 timesheets as (select * from {{ ref('int_timesheets__attributed') }} where worker_type = 'EMPLOYEE'),
 flows as (select * from {{ ref('int_hr__employee_flows') }} where flow = 'HIRE'),
@@ -105,14 +104,13 @@ final as (
     select
         hub_months.hub_id,
         hub_months.month,
-        coalesce(daily.headcount, 0) as headcount,
+        hub_months.headcount,
         coalesce(member_stats.staffed_headcount, 0) as staffed_headcount,
         {{ safe_ratio('hub_hours.solution_hours', 'hub_hours.working_hours') }} as staffing_rate,
         member_stats.solutions_per_talent_12m,
         coalesce(hires_12m.new_hires_12m, 0) as new_hires_12m,
         hires_12m.median_days_to_first_staffing
     from hub_months
-    left join daily on daily.hub_id = hub_months.hub_id and daily.day = hub_months.month_end
     left join member_stats on member_stats.hub_id = hub_months.hub_id and member_stats.month = hub_months.month
     left join hub_hours on hub_hours.hub_id = hub_months.hub_id and hub_hours.month = hub_months.month
     left join hires_12m on hires_12m.hub_id = hub_months.hub_id and hires_12m.month = hub_months.month

@@ -1,4 +1,18 @@
-select
-    employee_id,
-    worker_type
-from {{ source('raw', 'employees') }}
+with
+
+source as (
+
+    select * from {{ source('raw', 'employees') }}
+
+),
+
+renamed as (
+
+    select
+        employee_id,
+        worker_type
+    from source
+
+)
+
+select * from renamed

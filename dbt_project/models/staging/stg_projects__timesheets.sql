@@ -1,8 +1,21 @@
-select
-    employee_id,
-    week_start,
-    cast(date_trunc('month', week_start) as date) as month,
-    activity_type,
-    solution_id,
-    hours
-from {{ source('raw', 'timesheets') }}
+with
+
+source as (
+
+    select * from {{ source('raw', 'timesheets') }}
+
+),
+
+renamed as (
+
+    select
+        employee_id,
+        week_start,
+        activity_type,
+        solution_id,
+        hours
+    from source
+
+)
+
+select * from renamed

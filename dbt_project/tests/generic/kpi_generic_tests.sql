@@ -23,14 +23,6 @@
     )
 {% endtest %}
 
-{# Two models agree on a column for the same keys (e.g. closing headcount = headcount). #}
-{% test equals_column_of(model, column_name, to, field, keys) %}
-    select {{ keys | join(', ') }}
-    from {{ model }} as a
-    full outer join {{ to }} as b using ({{ keys | join(', ') }})
-    where a.{{ column_name }} is distinct from b.{{ field }}
-{% endtest %}
-
 {# Money is never lost or invented: the sum of a column equals the EUR sum of the ledger lines
    of the reported months, to the cent. `plus` adds another model's column sum. #}
 {% test sums_to_ledger(model, column_name, plus_model=none, plus_column=none) %}

@@ -3,7 +3,7 @@
 with
 
 hubs as (select * from {{ ref('stg_hr__hubs') }}),
-period as (select * from {{ ref('int_reporting_period') }}),
+period as (select * from {{ ref('int_calendar__reporting_period') }}),
 
 bounds as (
     select
