@@ -40,7 +40,7 @@ ui: $(STAMP)
 	$(VENV)/bin/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
 
 generate: $(STAMP)
-	$(PY) -m dagster_project.synthetic --scale $(SCALE) --seed $(SEED) --out $(OUT)
+	$(PY) -m synthetic --scale $(SCALE) --seed $(SEED) --out $(OUT)
 
 lock: $(STAMP)
 	$(VENV)/bin/uv pip compile --quiet pyproject.toml -o requirements.lock

@@ -10,7 +10,7 @@ import pytest
 
 from dagster_project.contract import SOURCES
 from dagster_project.ingest import load, locate
-from dagster_project.synthetic import SCALES, generate
+from synthetic import SCALES, generate
 
 DEMO_SEED = 42
 
@@ -39,7 +39,7 @@ def demo_raw(demo_dir) -> duckdb.DuckDBPyConnection:
 @pytest.fixture(scope="session")
 def defective_dir(demo_dir, tmp_path_factory) -> Path:
     """The demo sources with every named defect injected (see defects_manifest.json)."""
-    from dagster_project.synthetic.defects import inject_defects
+    from synthetic.defects import inject_defects
 
     folder = tmp_path_factory.mktemp("defective")
     shutil.copytree(demo_dir, folder, dirs_exist_ok=True)

@@ -20,7 +20,7 @@ from dagster_project.config import PROJECT_ROOT
 from dagster_project.contract import SOURCES
 from dagster_project.dbt_runner import DBT_TARGET_DIR, TARGETS_KEPT
 from dagster_project.publish import publish, read_manifest
-from dagster_project.synthetic.defects import DEFECTS, inject_defects
+from synthetic.defects import DEFECTS, inject_defects
 from dagster_project.validation.rules import MARTS
 from tests.conftest import DEMO_SEED, run_pipeline
 
