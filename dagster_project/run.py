@@ -12,7 +12,6 @@ import sys
 import time
 
 from dagster_project.config import PROJECT_ROOT
-from dagster_project.validation.helper import validation_helper
 
 JOB_NAME = "refresh_all"
 
@@ -37,10 +36,7 @@ def failure_report(result) -> list[str]:
 
 
 def refresh(instance):
-    """Prepare the dbt manifest and execute the whole job in this process.
-
-    Run it inside :func:`validation_helper` to have Great Expectations imported meanwhile.
-    """
+    """Prepare the dbt manifest and execute the whole job in this process."""
     from dagster_project.prepare import prepare_dbt_manifest
 
     prepare_dbt_manifest()
@@ -52,11 +48,10 @@ def refresh(instance):
 def main() -> int:
     os.environ.setdefault("DAGSTER_HOME", str(PROJECT_ROOT / "dagster_home"))
     started = time.perf_counter()
-    with validation_helper():  # first: GX imports in a second process while Dagster loads here
-        import dagster as dg
+    import dagster as dg
 
-        with dg.DagsterInstance.get() as instance:
-            result = refresh(instance)
+    with dg.DagsterInstance.get() as instance:
+        result = refresh(instance)
     elapsed = time.perf_counter() - started
     if result.success:
         print(f"run {result.run_id} succeeded in {elapsed:.1f} s")

@@ -136,26 +136,6 @@ def test_a_null_staffing_rate_is_refused_where_employees_logged_working_hours(tm
     assert [(s["hub_id"], str(s["month"])) for s in failure.samples] == [("H1", "2024-01-01")]
 
 
-def test_the_helper_process_validates_as_this_process_does(demo_dir, tmp_path):
-    """make run validates in a helper process (GX imported there during start-up)."""
-    import multiprocessing
-
-    from dagster_project.validation import helper
-
-    warehouse = warehouse_of(demo_dir, tmp_path)
-    suites = [load_suite("raw.timesheets"), load_suite("raw.employees")]
-    suites[1]["expectations"].append(  # a failure, so that samples travel back too
-        {"type": SQL_RULE_TYPE, "severity": "warning", "meta": {"rule": "probe"},
-         "kwargs": {"unexpected_rows_query": "select employee_id from {batch} where employee_id like '%1'"}})
-    here = validate(warehouse, suites)
-    with helper.validation_helper():
-        assert len(multiprocessing.active_children()) == 1
-        there = helper.validate(warehouse, suites)
-    assert multiprocessing.active_children() == []
-    assert [(r.suite, r.evaluated, r.failures) for r in there] == [(r.suite, r.evaluated, r.failures) for r in here]
-    assert there[1].failures[0].unexpected_count > 0 and there[1].failures[0].samples
-
-
 def test_clean_demo_passes_every_source_suite(demo_dir, tmp_path):
     results = validate(warehouse_of(demo_dir, tmp_path), [load_suite(f"raw.{s.name}") for s in SOURCES])
     assert [(r.suite, r.failures) for r in results if r.failures] == []

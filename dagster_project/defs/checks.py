@@ -63,8 +63,7 @@ def build_gx_checks(name: str, suites: dict[str, dg.AssetKey], description: str,
 
     @dg.multi_asset_check(specs=specs, name=name, can_subset=True)
     def _checks(context: dg.AssetCheckExecutionContext, warehouse: DuckDBResource, publication: Publication):
-        from dagster_project.validation.helper import validate
-        from dagster_project.validation.runner import row_count_bound
+        from dagster_project.validation.runner import row_count_bound, validate
         from dagster_project.validation.suites import load_suite
 
         selected = {key for key in context.selected_asset_check_keys}
