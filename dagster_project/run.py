@@ -11,7 +11,7 @@ import os
 import sys
 import time
 
-from dagster_project.config import PROJECT_ROOT
+from dagster_project.config import PROJECT_ROOT, Settings
 
 JOB_NAME = "refresh_all"
 
@@ -37,12 +37,12 @@ def failure_report(result) -> list[str]:
 
 def refresh(instance):
     """Prepare the dbt manifest and execute the whole job in this process."""
+    from dagster_project.definitions import build_defs
     from dagster_project.prepare import prepare_dbt_manifest
 
     prepare_dbt_manifest()
-    from dagster_project.definitions import defs
-
-    return defs.resolve_job_def(JOB_NAME).execute_in_process(instance=instance, raise_on_error=False)
+    job = build_defs(Settings.from_env()).resolve_job_def(JOB_NAME)
+    return job.execute_in_process(instance=instance, raise_on_error=False)
 
 
 def main() -> int:
