@@ -64,17 +64,19 @@ def dbt_manifest() -> None:
 
 
 def run_pipeline(source_dir: Path, warehouse: Path, publish_dir: Path | None = None, checks: bool = False,
-                 **env: str):
+                 run_config: dict | None = None, **env: str):
     """Run the ``refresh_all`` job of :func:`build_defs` on ``source_dir`` into ``warehouse``: with
     ``publish_dir`` the whole job; else ingestion and dbt (with dbt's tests), and with ``checks``
     the GX checks too.
 
-    ``env`` holds ``KPI_*`` overrides (e.g. ``KPI_AS_OF_DATE="2024-12-31"``).
+    ``env`` holds ``KPI_*`` overrides (e.g. ``KPI_AS_OF_DATE="2024-12-31"``); ``run_config`` the
+    config of the dbt models (the KPI parameters of the run), as the launchpad gives it.
     """
     import dagster as dg
 
     from dagster_project.config import Settings
     from dagster_project.defs.checks import MART_CHECKS, SOURCE_CHECKS
+    from dagster_project.defs.dbt_assets import DBT_ASSETS_NAME
     from dagster_project.defs.publish_asset import kpi_publication
     from dagster_project.definitions import build_defs
 
@@ -89,7 +91,8 @@ def run_pipeline(source_dir: Path, warehouse: Path, publish_dir: Path | None = N
         graph = defs.resolve_asset_graph()
         job = job.get_subset(asset_selection=selection.resolve(graph),
                              asset_check_selection=selection.resolve_checks(graph))
-    return job.execute_in_process(raise_on_error=False)
+    config = {"ops": {DBT_ASSETS_NAME: {"config": run_config}}} if run_config else None
+    return job.execute_in_process(run_config=config, raise_on_error=False)
 
 
 @pytest.fixture(scope="session")

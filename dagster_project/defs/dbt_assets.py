@@ -13,7 +13,7 @@ from dagster_dbt import (
 )
 from dagster_dbt.asset_utils import default_description_fn
 
-from dagster_project.config import DBT_PROJECT_DIR, Settings
+from dagster_project.config import DBT_PROJECT_DIR, ConfigError, Settings
 from dagster_project.dbt_runner import (
     DBT_TARGET_DIR,
     LOG_FILE_ARGS,
@@ -22,6 +22,7 @@ from dagster_project.dbt_runner import (
     vars_argument,
 )
 from dagster_project.defs.resources import WAREHOUSE_POOL
+from dagster_project.defs.run_config import kpi_parameters_config
 
 DBT_ASSETS_NAME = "kpi_dbt_models"  # also the prefix of each dbt build's target folder
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR, target_path=DBT_TARGET_DIR)
@@ -41,7 +42,9 @@ class KpiDbtTranslator(DagsterDbtTranslator):
 
 
 def build_dbt_assets(settings: Settings) -> dg.AssetsDefinition:
-    """All dbt models, built with ``dbt build`` (tests included, unit tests left to CI)."""
+    """All dbt models, built with ``dbt build`` (tests included, unit tests left to CI), with the
+    KPI parameters of the run config (defaults: ``settings``) as dbt vars."""
+    RunParameters = kpi_parameters_config(settings)
 
     @dbt_assets(
         manifest=dbt_project.manifest_path,
@@ -50,10 +53,14 @@ def build_dbt_assets(settings: Settings) -> dg.AssetsDefinition:
         pool=WAREHOUSE_POOL,
         name=DBT_ASSETS_NAME,
     )
-    def kpi_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+    def kpi_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, config: RunParameters):
         """Staging views, intermediate tables and the KPI marts of spec/kpis.md."""
-        export_environment(settings)
-        args = ["build", "--exclude-resource-type", "unit_test", *LOG_FILE_ARGS, *vars_argument(settings)]
+        try:
+            run_settings = config.apply(settings)
+        except ConfigError as error:
+            raise dg.Failure(description=f"run config: {error}") from None
+        export_environment(run_settings)
+        args = ["build", "--exclude-resource-type", "unit_test", *LOG_FILE_ARGS, *vars_argument(run_settings)]
         yield from dbt.cli(args, context=context).stream()
         prune_invocation_targets(DBT_ASSETS_NAME)
 
