@@ -150,10 +150,10 @@ class Settings:
     def with_run_parameters(self, parameters: Mapping[str, int | float], as_of_date: str | None) -> "Settings":
         """These settings with the KPI parameters (and as_of_date) of one run, range-checked as
         the environment's are (a :class:`ConfigError` names the parameter and its range)."""
-        checked = {name: check_parameter(name, value) for name, value in parameters.items()}
-        unknown = checked.keys() - self.parameters.keys()
+        unknown = parameters.keys() - self.parameters.keys()
         if unknown:
             raise ConfigError(f"unknown KPI parameters: {', '.join(sorted(unknown))}")
+        checked = {name: check_parameter(name, value) for name, value in parameters.items()}
         return dataclasses.replace(self, parameters={**self.parameters, **checked},
                                    as_of_date=parse_date(as_of_date, "as_of_date"))
 

@@ -52,7 +52,7 @@ def test_assets_carry_a_description(defs):
         if not (node.description and len(node.description) > 30):
             undescribed.append(key.to_user_string())
         assert "select" not in (node.description or "").lower(), f"{key}: describes itself with SQL"
-    assert undescribed == []
+    assert sorted(undescribed) == []
 
 
 def test_refresh_job_selects_the_whole_graph(defs):

@@ -9,17 +9,18 @@ its range, before any model is built.
 
 from __future__ import annotations
 
+import dagster as dg
 import pydantic
 
-import dagster as dg
 from dagster_project.config import PARAMETER_RANGES, Settings, parameter_defaults
+
+AS_OF_DATE = "YYYY-MM-DD; empty: derived from the sources (spec/kpis.md); default KPI_AS_OF_DATE"
 
 
 class KpiParameters(dg.Config):
     """The KPI parameters of one run; :func:`kpi_parameters_config` adds one field per parameter."""
 
-    as_of_date: str | None = pydantic.Field(
-        default=None, description="YYYY-MM-DD; empty: derived from the sources (spec/kpis.md)")
+    as_of_date: str | None = pydantic.Field(default=None, description=AS_OF_DATE)
 
     def apply(self, settings: Settings) -> Settings:
         """``settings`` with this run's parameters, checked against the spec's ranges."""
@@ -40,6 +41,5 @@ def kpi_parameters_config(settings: Settings) -> type[KpiParameters]:
         for name, default in parameter_defaults().items()
     }
     as_of = settings.as_of_date.isoformat() if settings.as_of_date else None
-    fields["as_of_date"] = (str | None, pydantic.Field(default=as_of, description=KpiParameters.model_fields[
-        "as_of_date"].description))
+    fields["as_of_date"] = (str | None, pydantic.Field(default=as_of, description=AS_OF_DATE))
     return pydantic.create_model("KpiParameters", __base__=KpiParameters, **fields)
