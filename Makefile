@@ -1,18 +1,21 @@
-# Every target builds or updates .venv from requirements.lock by itself: on a fresh
-# machine `make run` and `make test` need no other step.
+# Every target builds or updates .venv from the lock files by itself: on a fresh machine
+# `make run` and `make test` need no other step. requirements.lock is what the pipeline runs on;
+# requirements-dev.lock is the same versions plus the dev group of pyproject.toml (pytest,
+# psutil for benchmarks/, ruff, sqlfluff), which only `make test` installs.
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 UV_VERSION := 0.13.8
-STAMP := $(VENV)/.synced
+RUN_STAMP := $(VENV)/.synced-run
+DEV_STAMP := $(VENV)/.synced-dev
 export DAGSTER_HOME ?= $(CURDIR)/dagster_home
 
 SCALE ?= demo
 SEED ?= 42
 OUT ?= seeds
 
-.PHONY: run test test-fast ui generate contract lock bench clean help
+.PHONY: run test test-fast ui generate contract lock clean help
 
 help:
 	@echo "make run       refresh every asset on the sources in \$$KPI_SOURCE_DIR (default seeds/)"
@@ -21,38 +24,51 @@ help:
 	@echo "make ui        serve the Dagster UI on http://127.0.0.1:3000"
 	@echo "make generate  write synthetic sources: SCALE=demo|medium|large SEED=42 OUT=seeds"
 	@echo "make contract  rewrite expectations/, docs/validation.md and docs/published_tables.md from the contracts"
-	@echo "make lock      re-resolve requirements.lock from pyproject.toml"
+	@echo "make lock      re-resolve requirements.lock and requirements-dev.lock from pyproject.toml"
 
 # --compile-bytecode: this machine sets PYTHONDONTWRITEBYTECODE, so without it every process
 # (each dbt run too) compiles dagster, dbt and GX from source: seconds of start-up each time.
-$(STAMP): requirements.lock Makefile
+define sync_venv
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
-	$(VENV)/bin/uv pip sync --quiet --compile-bytecode --python $(PY) requirements.lock
-	touch $(STAMP)
+	$(VENV)/bin/uv pip sync --quiet --compile-bytecode --python $(PY) $(1)
+endef
 
-run: $(STAMP)
+# The runtime alone; a venv synced for the tests (the same versions and more) serves as well.
+$(RUN_STAMP): requirements.lock Makefile
+	$(call sync_venv,requirements.lock)
+	rm -f $(DEV_STAMP)
+	touch $@
+
+$(DEV_STAMP): requirements.lock requirements-dev.lock Makefile
+	$(call sync_venv,requirements-dev.lock)
+	touch $(RUN_STAMP) $@
+
+run: $(RUN_STAMP)
 	$(PY) -m dagster_project.run
 
-test: $(STAMP)
+test: $(DEV_STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-test-fast: $(STAMP)
+test-fast: $(DEV_STAMP)
 	$(PY) -m pytest -m "not slow" $(PYTEST_ARGS)
 
-ui: $(STAMP)
+ui: $(RUN_STAMP)
 	$(PY) -m dagster_project.prepare
 	$(VENV)/bin/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
 
-generate: $(STAMP)
-	$(PY) -m dagster_project.synthetic --scale $(SCALE) --seed $(SEED) --out $(OUT)
+generate: $(RUN_STAMP)
+	$(PY) -m synthetic --scale $(SCALE) --seed $(SEED) --out $(OUT)
 
-contract: $(STAMP)
+contract: $(RUN_STAMP)
 	$(PY) -m dagster_project.validation.suites
 	$(PY) -m dagster_project.output_contract
 
-lock: $(STAMP)
-	$(VENV)/bin/uv pip compile --quiet pyproject.toml -o requirements.lock
+# The dev lock is resolved first (runtime and dev together), then the runtime lock is the same
+# versions without the dev group: `make run` and `make test` never disagree on a version.
+lock: $(RUN_STAMP)
+	$(VENV)/bin/uv pip compile --quiet pyproject.toml --group dev -o requirements-dev.lock
+	$(VENV)/bin/uv pip compile --quiet pyproject.toml -c requirements-dev.lock -o requirements.lock
 
 clean:
 	rm -rf data dbt_project/target dbt_project/logs

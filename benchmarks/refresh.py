@@ -48,7 +48,7 @@ def stage_of(step_key: str) -> str:
 
 
 def dataset(scale: str) -> tuple[Path, int]:
-    from dagster_project.synthetic import SCALES, generate
+    from synthetic import SCALES, generate
 
     folder = CACHE / scale
     if not (folder / ".complete").exists():

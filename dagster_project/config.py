@@ -15,10 +15,15 @@ Environment variables (all optional):
   from one publication to the next (default 0.5); more blocks publishing
 * ``KPI_<PARAMETER>`` - every KPI parameter of spec/kpis.md, e.g. ``KPI_MIN_GROUP_SIZE=1``;
   the defaults live in the ``vars:`` block of ``dbt_project/dbt_project.yml``.
+
+The KPI parameters and ``as_of_date`` can also be set for one run, in the run config of the dbt
+models (:mod:`dagster_project.defs.run_config`); :meth:`Settings.with_run_parameters` checks
+them against the same ranges.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 import os
@@ -67,25 +72,33 @@ def parameter_defaults() -> dict[str, int | float]:
     return {name: value for name, value in declared.items() if name != "as_of_date"}
 
 
-def _parse_parameter(name: str, raw: str, default: int | float) -> int | float:
-    try:
-        value = int(raw) if isinstance(default, int) else float(raw)
-    except ValueError:
-        raise ConfigError(f"KPI_{name.upper()}={raw!r} is not a {type(default).__name__}") from None
+def check_parameter(name: str, value: int | float, given: str | None = None) -> int | float:
+    """``value`` if it lies in the spec's range of parameter ``name``, else a :class:`ConfigError`
+    that names the parameter as it was ``given`` (default ``name=value``) and the range."""
     low, high = PARAMETER_RANGES[name]
     if not math.isfinite(value) or value < low or (high is not None and value > high):
         allowed = f"between {low} and {high}" if high is not None else f"at least {low}"
-        raise ConfigError(f"KPI_{name.upper()}={raw!r} must be {allowed}")
+        raise ConfigError(f"{given or f'{name}={value!r}'} must be {allowed}")
     return value
 
 
-def _parse_date(raw: str | None) -> dt.date | None:
+def _parse_parameter(name: str, raw: str, default: int | float) -> int | float:
+    given = f"KPI_{name.upper()}={raw!r}"
+    try:
+        value = int(raw) if isinstance(default, int) else float(raw)
+    except ValueError:
+        raise ConfigError(f"{given} is not a {type(default).__name__}") from None
+    return check_parameter(name, value, given)
+
+
+def parse_date(raw: str | None, name: str = "KPI_AS_OF_DATE") -> dt.date | None:
+    """A ``YYYY-MM-DD`` date (None if ``raw`` is empty), else a :class:`ConfigError` naming ``name``."""
     if not raw:
         return None
     try:
         return dt.date.fromisoformat(raw)
     except ValueError:
-        raise ConfigError(f"KPI_AS_OF_DATE={raw!r} is not a YYYY-MM-DD date") from None
+        raise ConfigError(f"{name}={raw!r} is not a YYYY-MM-DD date") from None
 
 
 def _parse_share(raw: str | None) -> float:
@@ -128,11 +141,21 @@ class Settings:
             source_dir=_path(env, "KPI_SOURCE_DIR", "seeds"),
             warehouse=_path(env, "KPI_WAREHOUSE", "data/warehouse.duckdb"),
             publish_dir=_path(env, "KPI_PUBLISH_DIR", "data/published"),
-            as_of_date=_parse_date(env.get("KPI_AS_OF_DATE")),
+            as_of_date=parse_date(env.get("KPI_AS_OF_DATE")),
             schedule_timezone=env.get("KPI_SCHEDULE_TIMEZONE") or DEFAULT_TIMEZONE,
             max_table_shrink=_parse_share(env.get("KPI_MAX_TABLE_SHRINK")),
             parameters=parameters,
         )
+
+    def with_run_parameters(self, parameters: Mapping[str, int | float], as_of_date: str | None) -> "Settings":
+        """These settings with the KPI parameters (and as_of_date) of one run, range-checked as
+        the environment's are (a :class:`ConfigError` names the parameter and its range)."""
+        unknown = parameters.keys() - self.parameters.keys()
+        if unknown:
+            raise ConfigError(f"unknown KPI parameters: {', '.join(sorted(unknown))}")
+        checked = {name: check_parameter(name, value) for name, value in parameters.items()}
+        return dataclasses.replace(self, parameters={**self.parameters, **checked},
+                                   as_of_date=parse_date(as_of_date, "as_of_date"))
 
     def dbt_vars(self) -> dict[str, object]:
         """The ``--vars`` of every dbt invocation: all parameters, as_of_date included."""

@@ -1,4 +1,9 @@
-"""The code location: every asset, check, job, schedule, sensor and resource of the pipeline."""
+"""The code location: every asset, check, job, schedule, sensor and resource of the pipeline.
+
+:func:`build_defs` makes them for given :class:`Settings`; ``make run``, the tests and
+``dagster dev`` (through :func:`defs`, which reads the settings from the environment when Dagster
+loads the code location) all call it, so nothing is read from the environment at import time.
+"""
 
 import dagster as dg
 
@@ -12,13 +17,19 @@ from dagster_project.defs.resources import build_resources
 from dagster_project.defs.schedules import nightly_schedule
 from dagster_project.defs.sensors import new_source_files
 
-settings = Settings.from_env()
 
-defs = dg.Definitions(
-    assets=[*RAW_ASSETS, build_dbt_assets(settings), kpi_publication],
-    asset_checks=[SOURCE_CHECKS, MART_CHECKS],
-    jobs=[refresh_all],
-    schedules=[nightly_schedule(settings.schedule_timezone)],
-    sensors=[new_source_files],
-    resources=build_resources(settings),
-)
+def build_defs(settings: Settings) -> dg.Definitions:
+    return dg.Definitions(
+        assets=[*RAW_ASSETS, build_dbt_assets(settings), kpi_publication],
+        asset_checks=[SOURCE_CHECKS, MART_CHECKS],
+        jobs=[refresh_all],
+        schedules=[nightly_schedule(settings.schedule_timezone)],
+        sensors=[new_source_files],
+        resources=build_resources(settings),
+    )
+
+
+@dg.definitions
+def defs() -> dg.Definitions:
+    """The code location of ``dagster dev`` (workspace.yaml): the settings of the environment."""
+    return build_defs(Settings.from_env())

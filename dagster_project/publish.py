@@ -58,6 +58,12 @@ def read_manifest(publish_dir: Path) -> dict | None:
     return json.loads(path.read_text()) if path.is_file() else None
 
 
+def previous_row_count(publish_dir: Path, table: str) -> int | None:
+    """The row count of ``table`` in the current publication, if there is one."""
+    manifest = read_manifest(publish_dir)
+    return (manifest or {}).get("tables", {}).get(table, {}).get("row_count")
+
+
 def _fsync_tree(folder: Path) -> None:
     for path in [*folder.rglob("*"), folder]:
         fd = os.open(path, os.O_RDONLY)

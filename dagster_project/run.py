@@ -11,8 +11,7 @@ import os
 import sys
 import time
 
-from dagster_project.config import PROJECT_ROOT
-from dagster_project.validation.helper import validation_helper
+from dagster_project.config import PROJECT_ROOT, Settings
 
 JOB_NAME = "refresh_all"
 
@@ -37,26 +36,22 @@ def failure_report(result) -> list[str]:
 
 
 def refresh(instance):
-    """Prepare the dbt manifest and execute the whole job in this process.
-
-    Run it inside :func:`validation_helper` to have Great Expectations imported meanwhile.
-    """
+    """Prepare the dbt manifest and execute the whole job in this process."""
+    from dagster_project.definitions import build_defs
     from dagster_project.prepare import prepare_dbt_manifest
 
     prepare_dbt_manifest()
-    from dagster_project.definitions import defs
-
-    return defs.resolve_job_def(JOB_NAME).execute_in_process(instance=instance, raise_on_error=False)
+    job = build_defs(Settings.from_env()).resolve_job_def(JOB_NAME)
+    return job.execute_in_process(instance=instance, raise_on_error=False)
 
 
 def main() -> int:
     os.environ.setdefault("DAGSTER_HOME", str(PROJECT_ROOT / "dagster_home"))
     started = time.perf_counter()
-    with validation_helper():  # first: GX imports in a second process while Dagster loads here
-        import dagster as dg
+    import dagster as dg
 
-        with dg.DagsterInstance.get() as instance:
-            result = refresh(instance)
+    with dg.DagsterInstance.get() as instance:
+        result = refresh(instance)
     elapsed = time.perf_counter() - started
     if result.success:
         print(f"run {result.run_id} succeeded in {elapsed:.1f} s")

@@ -10,7 +10,7 @@ import pytest
 
 from dagster_project.contract import SOURCES
 from dagster_project.ingest import load, locate
-from dagster_project.synthetic import SCALES, generate
+from synthetic import SCALES, generate
 
 DEMO_SEED = 42
 
@@ -39,7 +39,7 @@ def demo_raw(demo_dir) -> duckdb.DuckDBPyConnection:
 @pytest.fixture(scope="session")
 def defective_dir(demo_dir, tmp_path_factory) -> Path:
     """The demo sources with every named defect injected (see defects_manifest.json)."""
-    from dagster_project.synthetic.defects import inject_defects
+    from synthetic.defects import inject_defects
 
     folder = tmp_path_factory.mktemp("defective")
     shutil.copytree(demo_dir, folder, dirs_exist_ok=True)
@@ -64,28 +64,35 @@ def dbt_manifest() -> None:
 
 
 def run_pipeline(source_dir: Path, warehouse: Path, publish_dir: Path | None = None, checks: bool = False,
-                 **env: str):
-    """Materialize the assets on ``source_dir`` into ``warehouse``: ingestion and dbt, and with
-    ``publish_dir`` also the GX checks and the publication (the whole job).
+                 run_config: dict | None = None, **env: str):
+    """Run the ``refresh_all`` job of :func:`build_defs` on ``source_dir`` into ``warehouse``: with
+    ``publish_dir`` the whole job; else ingestion and dbt (with dbt's tests), and with ``checks``
+    the GX checks too.
 
-    ``env`` holds ``KPI_*`` overrides (e.g. ``KPI_AS_OF_DATE="2024-12-31"``).
+    ``env`` holds ``KPI_*`` overrides (e.g. ``KPI_AS_OF_DATE="2024-12-31"``); ``run_config`` the
+    config of the dbt models (the KPI parameters of the run), as the launchpad gives it.
     """
     import dagster as dg
 
     from dagster_project.config import Settings
     from dagster_project.defs.checks import MART_CHECKS, SOURCE_CHECKS
-    from dagster_project.defs.dbt_assets import build_dbt_assets
+    from dagster_project.defs.dbt_assets import DBT_ASSETS_NAME
     from dagster_project.defs.publish_asset import kpi_publication
-    from dagster_project.defs.raw_assets import RAW_ASSETS
-    from dagster_project.defs.resources import build_resources
+    from dagster_project.definitions import build_defs
 
     paths = {"KPI_SOURCE_DIR": str(source_dir), "KPI_WAREHOUSE": str(warehouse),
              "KPI_PUBLISH_DIR": str(publish_dir or warehouse.parent / "published")}
-    settings = Settings.from_env({**env, **paths})
-    assets = [*RAW_ASSETS, build_dbt_assets(settings)] + ([kpi_publication] if publish_dir else [])
-    if publish_dir or checks:
-        assets += [SOURCE_CHECKS, MART_CHECKS]
-    return dg.materialize(assets, resources=build_resources(settings), raise_on_error=False)
+    defs = build_defs(Settings.from_env({**env, **paths}))
+    job = defs.resolve_job_def("refresh_all")
+    if not publish_dir:
+        selection = dg.AssetSelection.all() - dg.AssetSelection.assets(kpi_publication)
+        if not checks:
+            selection -= dg.AssetSelection.checks(SOURCE_CHECKS, MART_CHECKS)
+        graph = defs.resolve_asset_graph()
+        job = job.get_subset(asset_selection=selection.resolve(graph),
+                             asset_check_selection=selection.resolve_checks(graph))
+    config = {"ops": {DBT_ASSETS_NAME: {"config": run_config}}} if run_config else None
+    return job.execute_in_process(run_config=config, raise_on_error=False)
 
 
 @pytest.fixture(scope="session")

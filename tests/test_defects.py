@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from dagster_project.synthetic.defects import DEFECTS, inject_defects
+from synthetic.defects import DEFECTS, inject_defects
 from tests.conftest import DEMO_SEED, load_sources
 from tests.contract_rules import RULES
 

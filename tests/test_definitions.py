@@ -2,19 +2,32 @@
 
 from __future__ import annotations
 
-import importlib
-
 import dagster as dg
 import pytest
 
+from dagster_project.config import Settings
 from dagster_project.contract import SOURCES
+from dagster_project.definitions import build_defs
+from dagster_project.defs.raw_assets import raw_asset_key
+from dagster_project.defs.resources import WAREHOUSE_POOL
 
 
 @pytest.fixture(scope="module")
-def defs() -> dg.Definitions:
+def defs(dbt_manifest) -> dg.Definitions:
+    return build_defs(Settings.from_env())
+
+
+def test_the_code_location_is_the_factory_on_the_environment(dbt_manifest, monkeypatch):
+    """workspace.yaml loads ``dagster_project.definitions``: its one ``@dg.definitions`` function
+    builds the definitions when Dagster loads the code location, from the environment then."""
+    from dagster._core.workspace.autodiscovery import loadable_targets_from_loaded_module
+
     import dagster_project.definitions as module
 
-    return module.defs
+    [target] = loadable_targets_from_loaded_module(module)
+    assert target.attribute == "defs"
+    monkeypatch.setenv("KPI_SCHEDULE_TIMEZONE", "Asia/Tokyo")
+    assert module.defs().resolve_schedule_def("nightly_refresh").execution_timezone == "Asia/Tokyo"
 
 
 def test_every_source_file_has_a_raw_asset(defs):
@@ -22,14 +35,24 @@ def test_every_source_file_has_a_raw_asset(defs):
     assert {f"raw/{s.name}" for s in SOURCES} <= keys
 
 
-def test_assets_carry_group_kinds_and_description(defs):
+def test_assets_carry_group_and_kinds(defs):
     graph = defs.resolve_asset_graph()
     for key in graph.get_all_asset_keys():
         node = graph.get(key)
-        assert node.description and len(node.description) > 30, key
-        assert "select" not in node.description.lower(), f"{key}: describes itself with SQL"
         assert node.group_name, key
         assert node.kinds, key
+
+
+def test_assets_carry_a_description(defs):
+    """Every asset says what it is; a dbt model's description is the one of its YAML."""
+    graph = defs.resolve_asset_graph()
+    undescribed = []
+    for key in graph.get_all_asset_keys():
+        node = graph.get(key)
+        if not (node.description and len(node.description) > 30):
+            undescribed.append(key.to_user_string())
+        assert "select" not in (node.description or "").lower(), f"{key}: describes itself with SQL"
+    assert sorted(undescribed) == []
 
 
 def test_refresh_job_selects_the_whole_graph(defs):
@@ -45,22 +68,42 @@ def test_nightly_schedule_at_two_paris_time(defs):
     assert schedule.default_status == dg.DefaultScheduleStatus.RUNNING
 
 
-def test_schedule_time_zone_is_configurable(monkeypatch):
-    monkeypatch.setenv("KPI_SCHEDULE_TIMEZONE", "America/New_York")
-    import dagster_project.definitions as module
-
-    reloaded = importlib.reload(module)
-    try:
-        assert reloaded.defs.resolve_schedule_def("nightly_refresh").execution_timezone == "America/New_York"
-    finally:
-        monkeypatch.delenv("KPI_SCHEDULE_TIMEZONE")
-        importlib.reload(module)
+def test_schedule_time_zone_is_configurable(dbt_manifest):
+    defs = build_defs(Settings.from_env({"KPI_SCHEDULE_TIMEZONE": "America/New_York"}))
+    assert defs.resolve_schedule_def("nightly_refresh").execution_timezone == "America/New_York"
 
 
 def test_warehouse_writers_share_one_pool(defs):
+    """Ingestion, dbt and publication write the warehouse; dagster_home/dagster.yaml gives the
+    pool one slot."""
+    import yaml
+
+    from dagster_project.config import PROJECT_ROOT
+
     graph = defs.resolve_asset_graph()
-    for source in SOURCES:
-        assert graph.get(dg.AssetKey(["raw", source.name])).pools == {"warehouse"}
+    writers = [raw_asset_key(s) for s in SOURCES] + [dg.AssetKey(["marts", "hub_critical_mass"]),
+                                                     dg.AssetKey(["published", "kpi_publication"])]
+    for key in writers:
+        assert graph.get(key).pools == {WAREHOUSE_POOL}, key
+    instance = yaml.safe_load((PROJECT_ROOT / "dagster_home" / "dagster.yaml").read_text())
+    assert instance["concurrency"]["pools"]["default_limit"] == 1
+
+
+def test_dbt_models_are_keyed_and_grouped_by_layer(defs):
+    graph = defs.resolve_asset_graph()
+    models = {k for k in graph.get_all_asset_keys() if k.path[0] in ("staging", "intermediate", "marts")}
+    assert {k.path[0] for k in models} == {"staging", "intermediate", "marts"}
+    for key in models:
+        node = graph.get(key)
+        assert len(key.path) == 2 and node.group_name == key.path[0], key
+        assert node.kinds == {"dbt", "duckdb"}, key
+
+
+def test_the_publication_depends_on_every_model_it_reads(defs):
+    graph = defs.resolve_asset_graph()
+    parents = graph.get(dg.AssetKey(["published", "kpi_publication"])).parent_keys
+    assert dg.AssetKey(["intermediate", "int_reporting_period"]) in parents
+    assert {dg.AssetKey(["marts", m]) for m in ("hub_critical_mass", "hub_costs", "exit_reasons")} <= parents
 
 
 def test_dbt_manifest_is_rebuilt_when_the_project_or_the_parse_settings_change(dbt_manifest, monkeypatch, tmp_path):

@@ -11,9 +11,9 @@ import pandas as pd
 import pytest
 
 from dagster_project.config import PROJECT_ROOT
-from dagster_project.synthetic import SCALES, generate
-from dagster_project.synthetic.costs import budgets
-from dagster_project.synthetic.people import Hub
+from synthetic import SCALES, generate
+from synthetic.costs import budgets
+from synthetic.people import Hub
 from tests.conftest import DEMO_SEED
 from tests.contract_rules import RULES
 

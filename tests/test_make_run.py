@@ -1,5 +1,5 @@
-"""`make run`'s entry point as a user runs it: a fresh process (Great Expectations validating
-in its helper process), the run recorded in the Dagster home, the exit status and the report."""
+"""`make run`'s entry point as a user runs it: a fresh process, the run recorded in the Dagster
+home, the exit status and the report."""
 
 from __future__ import annotations
 
@@ -47,7 +47,7 @@ def test_a_clean_run_publishes_and_is_recorded_in_the_dagster_home(dbt_manifest,
         records = instance.get_records_for_run(run.run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION).records
     evaluations = [r.event_log_entry.dagster_event.event_specific_data for r in records]
     gx = [e for e in evaluations if e.check_name == "gx_suite"]
-    # one GX suite per source and per published table, validated in the helper, reported here
+    # one GX suite per source and per published table, reported here
     assert len(gx) == len(SOURCES) + len(PUBLISHED_TABLES) and all(e.passed for e in gx)
     assert len(evaluations) - len(gx) == dbt_data_tests() > 0
 

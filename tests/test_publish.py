@@ -20,8 +20,8 @@ from dagster_project.config import PROJECT_ROOT
 from dagster_project.contract import SOURCES
 from dagster_project.dbt_runner import DBT_TARGET_DIR, TARGETS_KEPT
 from dagster_project.publish import publish, read_manifest
-from dagster_project.synthetic.defects import DEFECTS, inject_defects
 from dagster_project.output_contract import PUBLISHED_TABLES
+from synthetic.defects import DEFECTS, inject_defects
 from tests.conftest import DEMO_SEED, run_pipeline
 
 TABLES = [t.name for t in PUBLISHED_TABLES]

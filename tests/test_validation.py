@@ -113,24 +113,6 @@ def test_a_sql_rule_is_evaluated_once_and_a_composite_key_counts_null_as_a_value
     assert len([s for s in statements if "having count(*) > 1" in s]) == 1
 
 
-def test_the_helper_process_validates_as_this_process_does(demo_dir, tmp_path):
-    """make run validates in a helper process (GX imported there during start-up)."""
-    import multiprocessing
-
-    from dagster_project.validation import helper
-
-    warehouse = warehouse_of(demo_dir, tmp_path)
-    suites = [load_suite("raw.timesheets"), load_suite("raw.employees")]
-    suites[1]["expectations"].append(  # a failure, so that samples travel back too
-        {"type": SQL_RULE_TYPE, "severity": "warning", "meta": {"rule": "probe"},
-         "kwargs": {"unexpected_rows_query": "select employee_id from {batch} where employee_id like '%1'"}})
-    here = validate(warehouse, suites)
-    with helper.validation_helper():
-        assert len(multiprocessing.active_children()) == 1
-        there = helper.validate(warehouse, suites)
-    assert multiprocessing.active_children() == []
-    assert [(r.suite, r.evaluated, r.failures) for r in there] == [(r.suite, r.evaluated, r.failures) for r in here]
-    assert there[1].failures[0].unexpected_count > 0 and there[1].failures[0].samples
 
 
 def test_clean_demo_passes_every_source_suite(demo_dir, tmp_path):

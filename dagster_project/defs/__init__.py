@@ -1,2 +1,3 @@
-"""Dagster definitions, one concept per module: resources, raw assets, dbt assets, checks,
-jobs and schedules. :mod:`dagster_project.definitions` assembles them."""
+"""Dagster definitions, one concept per module: resources, raw assets, dbt assets (and their run
+config), checks, the publication, jobs, schedules and sensors.
+:func:`dagster_project.definitions.build_defs` assembles them."""

@@ -14,8 +14,9 @@ from dagster_duckdb import DuckDBResource
 
 from dagster_project.contract import SOURCES
 from dagster_project.defs.resources import Publication
-from dagster_project.publish import data_docs_dir
+from dagster_project.defs.raw_assets import raw_asset_key
 from dagster_project.output_contract import PUBLISHED_TABLES
+from dagster_project.publish import data_docs_dir, previous_row_count
 
 SAMPLES_SHOWN = 3
 
@@ -62,8 +63,7 @@ def build_gx_checks(name: str, suites: dict[str, dg.AssetKey], description: str,
 
     @dg.multi_asset_check(specs=specs, name=name, can_subset=True)
     def _checks(context: dg.AssetCheckExecutionContext, warehouse: DuckDBResource, publication: Publication):
-        from dagster_project.validation.helper import validate
-        from dagster_project.validation.runner import row_count_bound
+        from dagster_project.validation.runner import row_count_bound, validate
         from dagster_project.validation.suites import load_suite
 
         selected = {key for key in context.selected_asset_check_keys}
@@ -72,7 +72,8 @@ def build_gx_checks(name: str, suites: dict[str, dg.AssetKey], description: str,
         if bound_rows:
             for suite in loaded:
                 table = suite["name"].split(".")[1]
-                bound = row_count_bound(publication.previous_row_count(table), publication.max_table_shrink)
+                previous = previous_row_count(Path(publication.publish_dir), table)
+                bound = row_count_bound(previous, publication.max_table_shrink)
                 suite["expectations"] += [bound] if bound else []
         docs_dir = data_docs_dir(Path(warehouse.database))
         for suite, result in zip(wanted, validate(Path(warehouse.database), loaded, docs_dir)):
@@ -82,7 +83,7 @@ def build_gx_checks(name: str, suites: dict[str, dg.AssetKey], description: str,
 
 
 SOURCE_CHECKS = build_gx_checks(
-    "gx_sources", {f"raw.{s.name}": dg.AssetKey(["raw", s.name]) for s in SOURCES},
+    "gx_sources", {f"raw.{s.name}": raw_asset_key(s) for s in SOURCES},
     "every Error (blocking) and Warning rule of spec/sources.md for this file.", bound_rows=False)
 MART_CHECKS = build_gx_checks(
     "gx_marts", {f"marts.{t.name}": dg.AssetKey(["marts", t.name]) for t in PUBLISHED_TABLES},

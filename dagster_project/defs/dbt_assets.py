@@ -4,9 +4,16 @@ from collections.abc import Mapping
 from typing import Any
 
 import dagster as dg
-from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
+from dagster_dbt import (
+    DagsterDbtTranslator,
+    DbtCliResource,
+    DbtProject,
+    dbt_assets,
+    group_from_dbt_resource_props_fallback_to_directory,
+)
+from dagster_dbt.asset_utils import default_description_fn
 
-from dagster_project.config import DBT_PROJECT_DIR, Settings
+from dagster_project.config import DBT_PROJECT_DIR, ConfigError, Settings
 from dagster_project.dbt_runner import (
     DBT_TARGET_DIR,
     LOG_FILE_ARGS,
@@ -15,58 +22,45 @@ from dagster_project.dbt_runner import (
     vars_argument,
 )
 from dagster_project.defs.resources import WAREHOUSE_POOL
+from dagster_project.defs.run_config import kpi_parameters_config
 
 DBT_ASSETS_NAME = "kpi_dbt_models"  # also the prefix of each dbt build's target folder
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR, target_path=DBT_TARGET_DIR)
 
 
-def describe_model(node: Mapping[str, Any]) -> str:
-    """What a model is: its YAML description, else the comment heading its SQL, else (staging)
-    the source it renames."""
-    if node.get("description"):
-        return node["description"]
-    heading = []
-    for line in node.get("raw_code", "").splitlines():
-        if not line.startswith("--"):
-            break
-        heading.append(line.removeprefix("--").strip())
-    if heading:
-        return " ".join(heading)
-    source = node["name"].split("__", 1)[-1]
-    return f"Staging view of raw.{source}: the source file's columns, typed and named for the models."
-
-
 class KpiDbtTranslator(DagsterDbtTranslator):
-    """Asset keys ``<layer>/<model>`` (staging, intermediate, marts), grouped by layer."""
+    """What differs from dagster-dbt's defaults. The defaults already give the asset keys
+    ``<layer>/<model>`` (the ``+schema`` of each layer in dbt_project.yml) and the kinds dbt and
+    duckdb; here each layer (staging, intermediate, marts) is a group, and the description is
+    the model's YAML description without its SQL (the defaults append the raw SQL)."""
 
-    def get_asset_spec(self, manifest: Mapping[str, Any], unique_id: str, project) -> dg.AssetSpec:
-        spec = super().get_asset_spec(manifest, unique_id, project)
-        node = manifest["nodes"].get(unique_id)
-        if node is None or node["resource_type"] != "model":
-            return spec
-        layer = node["fqn"][1] if len(node["fqn"]) > 2 else "models"
-        return spec.replace_attributes(
-            key=dg.AssetKey([layer, node["name"]]),
-            group_name=layer,
-            kinds={"dbt", "duckdb"},
-            description=describe_model(node),
-        )
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        return group_from_dbt_resource_props_fallback_to_directory(dbt_resource_props)
+
+    def get_description(self, dbt_resource_props: Mapping[str, Any]) -> str:
+        return default_description_fn(dbt_resource_props, display_raw_sql=False)
 
 
 def build_dbt_assets(settings: Settings) -> dg.AssetsDefinition:
-    """All dbt models, built with ``dbt build`` (tests included, unit tests left to CI)."""
+    """All dbt models, built with ``dbt build`` (tests included, unit tests left to CI), with the
+    KPI parameters of the run config (defaults: ``settings``) as dbt vars."""
+    RunParameters = kpi_parameters_config(settings)
 
     @dbt_assets(
         manifest=dbt_project.manifest_path,
-        dagster_dbt_translator=KpiDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True)),
+        dagster_dbt_translator=KpiDbtTranslator(),
         project=dbt_project,
         pool=WAREHOUSE_POOL,
         name=DBT_ASSETS_NAME,
     )
-    def kpi_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+    def kpi_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, config: RunParameters):
         """Staging views, intermediate tables and the KPI marts of spec/kpis.md."""
-        export_environment(settings)
-        args = ["build", "--exclude-resource-type", "unit_test", *LOG_FILE_ARGS, *vars_argument(settings)]
+        try:
+            run_settings = config.apply(settings)
+        except ConfigError as error:
+            raise dg.Failure(description=f"run config: {error}") from None
+        export_environment(run_settings)
+        args = ["build", "--exclude-resource-type", "unit_test", *LOG_FILE_ARGS, *vars_argument(run_settings)]
         yield from dbt.cli(args, context=context).stream()
         prune_invocation_targets(DBT_ASSETS_NAME)
 

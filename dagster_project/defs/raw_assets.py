@@ -1,18 +1,20 @@
 """Ingestion: one asset per source file, made by :func:`build_raw_asset` from the contract."""
 
+from pathlib import Path
 
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from dagster_project.contract import SOURCES, SourceFile
 from dagster_project.defs.resources import WAREHOUSE_POOL, SourceDirectory
-from dagster_project.ingest import SourceFileError, load
+from dagster_project.ingest import SourceFileError, load, locate
 
 RAW_GROUP = "raw"
 PREVIEW_ROWS = 5
 
 
 def raw_asset_key(source: SourceFile) -> dg.AssetKey:
+    """The key of the raw asset of ``source`` (``raw/<name>``): the one place it is built."""
     return dg.AssetKey(["raw", source.name])
 
 
@@ -48,7 +50,7 @@ def build_raw_asset(source: SourceFile) -> dg.AssetsDefinition:
     def _raw(context: dg.AssetExecutionContext, warehouse: DuckDBResource,
              sources: SourceDirectory) -> dg.MaterializeResult:
         try:
-            path = sources.locate(source)
+            path = locate(Path(sources.path), source)
             with warehouse.get_connection() as con:
                 result = load(con, source, path)
                 preview = _markdown_preview(con, f"raw.{source.name}")

@@ -1,10 +1,10 @@
-"""Resources: the warehouse (DuckDB), the source directory and dbt, from :class:`Settings`."""
+"""Resources: the warehouse (DuckDB), the source directory, the publication and dbt, from
+:class:`Settings`. They are plain configuration: the assets and checks call ingest and publish."""
 
 from __future__ import annotations
 
 from functools import cached_property
 from importlib.metadata import version as installed_version
-from pathlib import Path
 
 import dagster as dg
 from dagster_dbt import DbtCliResource
@@ -12,10 +12,7 @@ from dagster_duckdb import DuckDBResource
 from packaging.version import Version
 
 from dagster_project.config import DBT_PROJECT_DIR, Settings
-from dagster_project.contract import SourceFile
 from dagster_project.dbt_runner import DBT_EXECUTABLE
-from dagster_project.ingest import locate
-from dagster_project.publish import read_manifest
 
 # Everything that opens the warehouse read-write runs in this pool; dagster_home/dagster.yaml
 # limits every pool to one slot, so DuckDB's single writer is never contended.
@@ -27,19 +24,12 @@ class SourceDirectory(dg.ConfigurableResource):
 
     path: str
 
-    def locate(self, source: SourceFile) -> Path:
-        return locate(Path(self.path), source)
-
 
 class Publication(dg.ConfigurableResource):
     """Where BI tools read the validated KPI tables, and how much a table may shrink per run."""
 
     publish_dir: str
     max_table_shrink: float
-
-    def previous_row_count(self, table: str) -> int | None:
-        manifest = read_manifest(Path(self.publish_dir))
-        return (manifest or {}).get("tables", {}).get(table, {}).get("row_count")
 
 
 class ProjectDbtCliResource(DbtCliResource):

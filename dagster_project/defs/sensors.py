@@ -2,13 +2,14 @@
 
 import hashlib
 import json
+from pathlib import Path
 
 import dagster as dg
 
 from dagster_project.contract import SOURCES
 from dagster_project.defs.jobs import refresh_all
 from dagster_project.defs.resources import SourceDirectory
-from dagster_project.ingest import SourceFileError
+from dagster_project.ingest import SourceFileError, locate
 
 
 def fingerprint(sources: SourceDirectory) -> str:
@@ -16,7 +17,7 @@ def fingerprint(sources: SourceDirectory) -> str:
     state = {}
     for source in SOURCES:
         try:
-            stat = (path := sources.locate(source)).stat()
+            stat = (path := locate(Path(sources.path), source)).stat()
             state[source.name] = [path.name, stat.st_size, stat.st_mtime_ns]
         except SourceFileError:
             state[source.name] = None  # a file being replaced; the run would fail on it anyway

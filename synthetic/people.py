@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from dagster_project.contract import ROLE_FAMILIES
-from dagster_project.synthetic.scales import Scale
+from synthetic.scales import Scale
 
 SITES = (("Paris", "EUR"), ("Lyon", "EUR"), ("London", "GBP"), ("Munich", "EUR"),
          ("Boston", "USD"), ("Madrid", "EUR"), ("Manchester", "GBP"), ("Milan", "EUR"))

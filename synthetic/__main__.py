@@ -7,12 +7,12 @@ import json
 import time
 from pathlib import Path
 
-from dagster_project.synthetic.generate import generate
-from dagster_project.synthetic.scales import SCALES
+from synthetic.generate import generate
+from synthetic.scales import SCALES
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m dagster_project.synthetic", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m synthetic", description=__doc__)
     parser.add_argument("--scale", choices=sorted(SCALES), default="demo")
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--out", type=Path, default=Path("seeds"))
@@ -24,7 +24,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"generating scale={args.scale} seed={args.seed} into {args.out}")
     counts = generate(SCALES[args.scale], args.seed, args.out)
     if args.defects > 0:
-        from dagster_project.synthetic.defects import inject_defects
+        from synthetic.defects import inject_defects
 
         injected = inject_defects(args.out, args.defects, args.seed)
         print(f"injected {len(injected)} defects, see {args.out / 'defects_manifest.json'}")

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from dagster_project.contract import SOURCES_BY_NAME
-from dagster_project.synthetic.writer import write_csv
+from synthetic.writer import write_csv
 
 Frames = dict[str, pd.DataFrame]
 Injector = Callable[[Frames, list[int], np.random.Generator], list[dict]]

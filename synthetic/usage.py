@@ -7,8 +7,8 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from dagster_project.synthetic.portfolio import Solution
-from dagster_project.synthetic.writer import CsvSink
+from synthetic.portfolio import Solution
+from synthetic.writer import CsvSink
 
 CHUNK_ROWS = 1_000_000
 

@@ -8,9 +8,9 @@ from collections import defaultdict
 import numpy as np
 import pandas as pd
 
-from dagster_project.synthetic.people import Hub, Person, month_end, month_starts
-from dagster_project.synthetic.portfolio import Solution
-from dagster_project.synthetic.timesheets import segments_of
+from synthetic.people import Hub, Person, month_end, month_starts
+from synthetic.portfolio import Solution
+from synthetic.timesheets import segments_of
 
 STAFF_COST_PER_FTE_EUR = 7_800.0
 CONTRACTOR_COST_EUR = 12_500.0

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from dagster_project.contract import BUSINESS_DOMAINS
-from dagster_project.synthetic.people import Hub
-from dagster_project.synthetic.scales import Scale
+from synthetic.people import Hub
+from synthetic.scales import Scale
 
 NAME_WORDS = ("Demand", "Price", "Churn", "Fraud", "Forecast", "Vision", "Assistant", "Quality",
               "Route", "Stock", "Lead", "Claims", "Energy", "Yield", "Credit", "Talent")

@@ -10,13 +10,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from dagster_project.synthetic.costs import budgets, cost_lines, fx_frame, fx_rates
-from dagster_project.synthetic.people import Workforce, month_starts, simulate_workforce
-from dagster_project.synthetic.portfolio import Solution, make_portfolio
-from dagster_project.synthetic.scales import Scale
-from dagster_project.synthetic.timesheets import write_timesheets
-from dagster_project.synthetic.usage import write_usage
-from dagster_project.synthetic.writer import write_csv
+from synthetic.costs import budgets, cost_lines, fx_frame, fx_rates
+from synthetic.people import Workforce, month_starts, simulate_workforce
+from synthetic.portfolio import Solution, make_portfolio
+from synthetic.scales import Scale
+from synthetic.timesheets import write_timesheets
+from synthetic.usage import write_usage
+from synthetic.writer import write_csv
 
 
 def _iso(day: dt.date | None) -> str:

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from dagster_project.synthetic.people import Person
-from dagster_project.synthetic.portfolio import Solution
-from dagster_project.synthetic.writer import CsvSink
+from synthetic.people import Person
+from synthetic.portfolio import Solution
+from synthetic.writer import CsvSink
 
 ACTIVITIES = np.array(["BUILD", "RUN", "INTERNAL", "TRAINING", "LEAVE"], dtype=object)
 BUILD, RUN, INTERNAL, TRAINING, LEAVE = range(5)
