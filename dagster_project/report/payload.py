@@ -1,6 +1,7 @@
 """The data embedded in the report: the columns the charts draw, column-wise, rounded.
 
-Column-wise lists (``{"month": [...], "headcount": [...]}``) keep the file small; the browser
+Column-wise lists (``{"month": [...], "headcount": [...]}``), repeated strings as indices into
+their distinct values, keep the file small; the browser
 filters and aggregates them (client-side hub and period filters), so nothing is pre-filtered here.
 """
 
@@ -48,10 +49,21 @@ def _json_value(value, column: str, is_rate: bool):
     return value
 
 
-def _columns(pub: Publication, table: str, rows: list[dict] | None = None) -> dict[str, list]:
+def _encoded(values: list) -> list | dict:
+    """A column of repeated strings (ids, months) as ``{"keys": distinct values, "index": positions}``."""
+    if not values or not all(isinstance(v, str) for v in values):
+        return values
+    keys = sorted(set(values))
+    if len(keys) * 2 > len(values):
+        return values
+    position = {k: i for i, k in enumerate(keys)}
+    return {"keys": keys, "index": [position[v] for v in values]}
+
+
+def _columns(pub: Publication, table: str, rows: list[dict] | None = None) -> dict[str, list | dict]:
     rows = pub.rows(table) if rows is None else rows
     declared = {c.name: c for c in PUBLISHED_TABLES_BY_NAME[table].columns}
-    return {name: [_json_value(r[name], name, declared[name].is_rate) for r in rows] for name in COLUMNS[table]}
+    return {name: _encoded([_json_value(r[name], name, declared[name].is_rate) for r in rows]) for name in COLUMNS[table]}
 
 
 def stuck_pocs(pub: Publication) -> list[dict]:

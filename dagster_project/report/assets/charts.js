@@ -50,7 +50,7 @@ function legend(container, items) {
     const li = document.createElement("li");
     const sw = document.createElement("span");
     sw.className = "swatch " + (it.kind || "bar");
-    sw.style.background = it.kind === "line" || it.kind === "rule" ? "transparent" : it.color;
+    sw.style.background = it.kind === "line" || it.kind === "rule" ? "transparent" : it.kind === "band" ? it.color + "40" : it.color;
     sw.style.borderColor = it.color;
     li.appendChild(sw);
     li.appendChild(document.createTextNode(it.name));
@@ -172,9 +172,9 @@ function columnChart(container, spec) {
     });
   }
   if (spec.legend !== false) {
-    const items = [];
+    const items = [...(spec.extraLegend || [])];
     for (const s of spec.series) if (!s.noLegend) items.push({name: s.name, color: s.color, kind: s.kind});
-    for (const b of spec.bands || []) items.push({name: b.name, color: b.color, kind: "bar"});
+    for (const b of spec.bands || []) items.push({name: b.name, color: b.color, kind: "band"});
     for (const r of spec.rules || []) items.push({name: r.name, color: r.color, kind: "rule"});
     if (spec.series.some(s => s.hollow && s.hollow.some(Boolean))) items.push({name: "○ small sample", color: "#555", kind: "line"});
     legend(container, items);

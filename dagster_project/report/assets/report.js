@@ -12,7 +12,9 @@ const HUB_COLOR = Object.fromEntries(DATA.hubs.map((h, i) => [h.id, PALETTE[i % 
 const rowCache = {};
 function rows(table) {  // column-wise JSON -> row objects
   if (!rowCache[table]) {
-    const cols = DATA.tables[table], names = Object.keys(cols), n = cols[names[0]].length;
+    const cols = {};  // a column of repeated strings comes as {keys, index}
+    for (const [name, c] of Object.entries(DATA.tables[table])) cols[name] = Array.isArray(c) ? c : c.index.map(i => c.keys[i]);
+    const names = Object.keys(cols), n = cols[names[0]].length;
     rowCache[table] = Array.from({length: n}, (_, i) => Object.fromEntries(names.map(c => [c, cols[c][i]])));
   }
   return rowCache[table];
@@ -30,6 +32,19 @@ function byHubMonth(table, hub) {
   const map = new Map();
   for (const r of rows(table)) if (r.hub_id === hub) map.set(r.month, r);
   return map;
+}
+
+/* One line per hub: coloured and named while few, else thin grey lines (each named in its tooltip). */
+const MANY_HUBS = 6;
+function hubLine(h, values, extra) {
+  const many = state.hub === "ALL" && DATA.hubs.length > MANY_HUBS;
+  return {name: HUB_NAME[h], kind: "line", values, ...(many
+    ? {color: "#a3adb5", width: 1, markers: false, noLegend: true}
+    : {color: state.hub === "ALL" ? HUB_COLOR[h] : "#0072B2", width: state.hub === "ALL" ? 1.5 : 2.5}), ...extra};
+}
+function hubLegend() {
+  return state.hub === "ALL" && DATA.hubs.length > MANY_HUBS
+    ? [{name: `each of the ${DATA.hubs.length} hubs (choose one in the Hub filter)`, color: "#a3adb5", kind: "line"}] : [];
 }
 
 /* ---------- hubs ---------- */
@@ -88,14 +103,13 @@ function rateVsCompany(id, hubCol, companyCol, denomCol, label) {
   const company = new Map(rows("company_scorecard").map(r => [r.month, r[companyCol]]));
   const series = hubIds().map(h => {
     const hr = byHubMonth("hub_retention", h);
-    return {name: HUB_NAME[h], kind: "line", color: state.hub === "ALL" ? HUB_COLOR[h] : "#0072B2",
-            width: state.hub === "ALL" ? 1.5 : 2.5,
-            values: ms.map(m => hr.has(m) ? hr.get(m)[hubCol] : null),
-            hollow: ms.map(m => hr.has(m) && hr.get(m)[denomCol] < mgs)};
+    return hubLine(h, ms.map(m => hr.has(m) ? hr.get(m)[hubCol] : null),
+                   {hollow: ms.map(m => hr.has(m) && hr.get(m)[denomCol] < mgs)});
   });
   series.push({name: "Company", kind: "line", color: COMPANY_COLOR, dash: "5 3", width: 2.5, markers: false,
                values: ms.map(m => company.get(m))});
-  columnChart(document.getElementById(id), {categories: ms, labels: ms.map(monthLabel), unit: "pct", yLabel: label, series});
+  columnChart(document.getElementById(id), {categories: ms, labels: ms.map(monthLabel), unit: "pct", yLabel: label, series,
+                                            extraLegend: hubLegend()});
 }
 
 function renderRecruiting() {
@@ -111,8 +125,8 @@ function renderRecruiting() {
   });
   columnChart(document.getElementById("chart-time-to-fill"), {
     categories: qs, labels: qs.map(quarterLabel), unit: "days", yLabel: "median days to fill",
-    series: hubs.map(h => ({name: HUB_NAME[h], kind: "line", color: HUB_COLOR[h],
-      values: qs.map(q => { const r = rs.find(r => r.hub_id === h && r.quarter === q); return r ? r.median_days_to_fill : null; })})),
+    series: hubs.map(h => hubLine(h, qs.map(q => { const r = rs.find(r => r.hub_id === h && r.quarter === q); return r ? r.median_days_to_fill : null; }))),
+    extraLegend: hubLegend(),
   });
 }
 
@@ -122,8 +136,9 @@ function renderStaffing() {
     categories: ms, labels: ms.map(monthLabel), unit: "pct", yLabel: "hours on solutions", maxY: 1,
     series: hubIds().map(h => {
       const s = byHubMonth("talent_staffing", h);
-      return {name: HUB_NAME[h], kind: "line", color: HUB_COLOR[h], values: ms.map(m => s.has(m) ? s.get(m).staffing_rate : null)};
+      return hubLine(h, ms.map(m => s.has(m) ? s.get(m).staffing_rate : null));
     }),
+    extraLegend: hubLegend(),
   });
 }
 
@@ -175,15 +190,18 @@ function renderAdoption() {
   }
   const names = new Map(rows("solution_lifecycle").map(r => [r.solution_id, r.solution_name]));
   const box = document.getElementById("chart-adoption");
+  const many = state.hub === "ALL" && DATA.hubs.length > MANY_HUBS;
   columnChart(box, {
     categories: cats, labels: cats.map(String), unit: "pct", yLabel: "active users / target users", legend: false,
-    series: [...byId.entries()].map(([id, s]) => ({name: names.get(id) || id, kind: "line", color: HUB_COLOR[s.hub],
-                                                   width: 1.5, opacity: 0.8, markers: false, values: s.values})),
+    series: [...byId.entries()].map(([id, s]) => ({name: `${names.get(id) || id} (${HUB_NAME[s.hub]})`, kind: "line",
+                                                   color: many ? "#0072B2" : HUB_COLOR[s.hub], width: 1.5,
+                                                   opacity: many ? 0.45 : 0.8, markers: false, values: s.values})),
     rules: P.adoption_threshold == null ? [] : [{value: P.adoption_threshold, name: `Adoption threshold ${fmt.pct(P.adoption_threshold)}`, color: THRESHOLD_COLOR}],
     emptyText: "No production solution with a target.",
   });
   if (byId.size) {
-    const items = hubs.map(h => ({name: HUB_NAME[h], color: HUB_COLOR[h], kind: "line"}));
+    const items = many ? [{name: `each production solution of the ${DATA.hubs.length} hubs`, color: "#0072B2", kind: "line"}]
+                       : hubs.map(h => ({name: HUB_NAME[h], color: HUB_COLOR[h], kind: "line"}));
     if (P.adoption_threshold != null) items.push({name: "Adoption threshold", color: THRESHOLD_COLOR, kind: "rule"});
     Charts.legend(box, items);
   }
@@ -242,7 +260,7 @@ function renderCost() {
 /* ---------- trust ---------- */
 function renderExitReasons() {
   const scope = state.hub === "ALL" ? "COMPANY" : state.hub;
-  const first = months()[0];
+  const first = state.period === "all" ? "" : months()[0];
   const rs = rows("exit_reasons").filter(r => r.scope === scope && r.period_end >= first)
     .sort((a, b) => a.period_end.localeCompare(b.period_end) || (a.period_type === "YEAR") - (b.period_type === "YEAR"));
   document.getElementById("exit-scope").textContent = scope === "COMPANY" ? "the company (all hubs)" : HUB_NAME[scope];
