@@ -15,7 +15,7 @@ from importlib import resources
 from dagster_project.report.data import Publication
 from dagster_project.report.fmt import fmt_int
 from dagster_project.report.payload import payload
-from dagster_project.report.story import Figure
+from dagster_project.report.story import Figure, executive_summary
 
 ARROWS = {"up": "▲", "down": "▼", "flat": "►"}
 NOT_RECORDED = "not recorded"
@@ -29,13 +29,13 @@ def _e(value) -> str:
     return escape(str(value), quote=True)
 
 
-def _figure(f: Figure, previous_text: str) -> str:
+def _figure(f: Figure) -> str:
     direction = f.direction
     quality = "" if f.is_good is None else ("good" if f.is_good else "bad")
     if direction is None:
         change = "no comparison"
     else:
-        change = f"{ARROWS[direction]} {'no change' if direction == 'flat' else direction} from {previous_text} a year earlier"
+        change = f"{ARROWS[direction]} {'no change' if direction == 'flat' else direction} from {f.previous_text} a year earlier"
     flags = ""
     if f.small_sample:
         flags += '<span class="flag" title="fewer people than min_group_size: a small sample">small sample</span>'
@@ -47,23 +47,6 @@ def _figure(f: Figure, previous_text: str) -> str:
     attr_text = " ".join(f'{k}="{_e(v)}"' for k, v in attrs.items())
     return (f'<article class="kpi" {attr_text}><h3>{_e(f.label)}</h3><p class="value">{_e(f.text)}{flags}</p>'
             f'<p class="change {quality}">{_e(change)}</p>{spark}<p class="sentence">{_e(f.sentence)}</p></article>')
-
-
-def _previous_text(f: Figure) -> str:
-    from dagster_project.report.fmt import fmt_days, fmt_eur, fmt_pct
-    if f.previous is None:
-        return ""
-    if f.key in ("headcount",):
-        return fmt_int(f.previous)
-    if f.key == "hubs_at_critical_mass":
-        return str(f.previous)
-    if f.key.endswith("_eur"):
-        return fmt_eur(f.previous)
-    if f.key == "median_days_poc_to_production":
-        return fmt_days(f.previous)
-    if f.key == "ytd_budget_variance_pct":
-        return ("+" if f.previous >= 0 else "−") + fmt_pct(abs(f.previous))
-    return fmt_pct(f.previous)
 
 
 def _validation(pub: Publication) -> str:
@@ -115,10 +98,9 @@ def _json_for_script(data: dict) -> str:
 
 
 def render(pub: Publication) -> str:
-    data = payload(pub)
-    from dagster_project.report.story import executive_summary
     figures = executive_summary(pub)
-    summary = "\n".join(_figure(f, _previous_text(f)) for f in figures)
+    data = payload(pub)
+    summary = "\n".join(_figure(f) for f in figures)
     m = pub.manifest
     template = _asset("template.html")
     replacements = {

@@ -8,11 +8,10 @@ filters and aggregates them (client-side hub and period filters), so nothing is 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict
 
 from dagster_project.output_contract import PUBLISHED_TABLES_BY_NAME
 from dagster_project.report.data import Publication
-from dagster_project.report.story import as_of_month, executive_summary, min_group_size
+from dagster_project.report.story import as_of_month, min_group_size
 
 # table -> the columns the report uses
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -94,7 +93,6 @@ def payload(pub: Publication) -> dict:
         "min_group_size_recorded": pub.parameter("min_group_size") is not None,
         "parameters": pub.parameters,
         "hubs": [{"id": k, "name": v} for k, v in sorted(hub_names(pub).items())],
-        "summary": [{**asdict(f), "direction": f.direction, "is_good": f.is_good} for f in executive_summary(pub)],
         "stuck_pocs": stuck_pocs(pub),
         "tables": {name: _columns(pub, name, adoption if name == "solution_adoption" else None) for name in COLUMNS},
     }

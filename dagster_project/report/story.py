@@ -30,6 +30,10 @@ class Figure:
     suppressed: str | None = None  # PRIMARY / COMPLEMENTARY when the figure is hidden
 
     @property
+    def previous_text(self) -> str:
+        return "" if self.previous is None else PREVIOUS_FORMAT.get(self.key, fmt_pct)(self.previous)
+
+    @property
     def direction(self) -> str | None:
         """"up", "down", "flat", or None without a comparison."""
         if self.value is None or self.previous is None:
@@ -43,6 +47,15 @@ class Figure:
         if self.direction in (None, "flat") or self.good_when is None:
             return None
         return self.direction == self.good_when
+
+
+def signed_pct(value: float) -> str:
+    return ("+" if value >= 0 else "−") + fmt_pct(abs(value))
+
+
+PREVIOUS_FORMAT = {"hubs_at_critical_mass": str, "headcount": fmt_int, "median_days_poc_to_production": fmt_days,
+                   "total_cost_ytd_eur": fmt_eur, "cost_per_production_solution_eur": fmt_eur,
+                   "ytd_budget_variance_pct": signed_pct}  # every other figure is a rate
 
 
 def add_months(month: dt.date, n: int) -> dt.date:
@@ -276,12 +289,11 @@ def _budget(pub, month, year_ago) -> Figure:
         return Figure("ytd_budget_variance_pct", "Budget variance to date", None, "no budget", previous, "down",
                       f"No hub has a budget for {month.year}.")
     side = "over" if variance > 0 else "under"
-    text = f"{'+' if pct >= 0 else '−'}{fmt_pct(abs(pct))}"
+    text = signed_pct(pct)
     return Figure("ytd_budget_variance_pct", "Budget variance to date", pct, text, previous, "down",
                   f"{fmt_eur(abs(variance))} {side} budget from January to {month_label(month)}; "
                   f"{over} of {hubs} hubs over budget"
-                  + (f" (a year earlier {'+' if previous >= 0 else '−'}{fmt_pct(abs(previous))})." if previous is not None
-                     else "."))
+                  + (f" (a year earlier {signed_pct(previous)})." if previous is not None else "."))
 
 
 def executive_summary(pub: Publication) -> list[Figure]:
