@@ -15,12 +15,13 @@ SCALE ?= demo
 SEED ?= 42
 OUT ?= seeds
 
-.PHONY: run test test-fast ui generate contract lock clean help
+.PHONY: run test test-fast chromium report ui generate contract lock clean help
 
 help:
 	@echo "make run       refresh every asset on the sources in \$$KPI_SOURCE_DIR (default seeds/)"
 	@echo "make test      run the whole test suite (pytest + dbt unit tests)"
 	@echo "make test-fast the suite without the tests on the medium dataset (for iteration)"
+	@echo "make report    rebuild the HTML report of the current publication (\$$KPI_PUBLISH_DIR/report/index.html)"
 	@echo "make ui        serve the Dagster UI on http://127.0.0.1:3000"
 	@echo "make generate  write synthetic sources: SCALE=demo|medium|large SEED=42 OUT=seeds"
 	@echo "make contract  rewrite expectations/, docs/validation.md and docs/published_tables.md from the contracts"
@@ -47,11 +48,19 @@ $(DEV_STAMP): requirements.lock requirements-dev.lock Makefile
 run: $(RUN_STAMP)
 	$(PY) -m dagster_project.run
 
-test: $(DEV_STAMP)
+# The report's browser test drives Debian's chromium (Playwright cannot download its browsers
+# here); installed where missing, so the test runs and is never skipped.
+chromium:
+	command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
+
+test: $(DEV_STAMP) chromium
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-test-fast: $(DEV_STAMP)
+test-fast: $(DEV_STAMP) chromium
 	$(PY) -m pytest -m "not slow" $(PYTEST_ARGS)
+
+report: $(RUN_STAMP)
+	$(PY) -m dagster_project.report
 
 ui: $(RUN_STAMP)
 	$(PY) -m dagster_project.prepare
