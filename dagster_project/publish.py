@@ -17,6 +17,7 @@ import datetime as dt
 import json
 import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -129,14 +130,19 @@ def prune(publish_dir: Path, keep: int = KEEP_RELEASES) -> list[Path]:
 
 
 def publish(warehouse: Path, publish_dir: Path, tables: tuple[PublishedTable, ...], manifest: dict,
-            release_name: str) -> tuple[Path, dict[str, int]]:
-    """Write a release and swap it in; returns the release directory and each table's row count."""
+            release_name: str, complete: Callable[[Path], object] | None = None) -> tuple[Path, dict[str, int]]:
+    """Write a release and swap it in; returns the release directory and each table's row count.
+
+    ``complete(release)`` adds what is made from the written tables (the report) before the
+    swap, so that it goes live with them, atomically."""
     publish_dir.parent.mkdir(parents=True, exist_ok=True)
     release = releases_dir(publish_dir) / release_name
     if release.exists():
         shutil.rmtree(release)  # an unfinished attempt of the same run
     counts = write_release(warehouse, release, tables, manifest)
     copy_data_docs(data_docs_dir(warehouse), release)
+    if complete is not None:
+        complete(release)
     _fsync_tree(release)
     swap_in(publish_dir, release)
     prune(publish_dir)

@@ -12,6 +12,7 @@ import sys
 import time
 
 from dagster_project.config import PROJECT_ROOT, Settings
+from dagster_project.report import REPORT_DIR
 
 JOB_NAME = "refresh_all"
 
@@ -55,6 +56,7 @@ def main() -> int:
     elapsed = time.perf_counter() - started
     if result.success:
         print(f"run {result.run_id} succeeded in {elapsed:.1f} s")
+        print(f"report: {Settings.from_env().publish_dir / REPORT_DIR / 'index.html'}")
         return 0
     print(f"run {result.run_id} FAILED after {elapsed:.1f} s; nothing was published:", file=sys.stderr)
     print("\n".join(failure_report(result)), file=sys.stderr)

@@ -77,7 +77,7 @@ def run_pipeline(source_dir: Path, warehouse: Path, publish_dir: Path | None = N
     from dagster_project.config import Settings
     from dagster_project.defs.checks import MART_CHECKS, SOURCE_CHECKS
     from dagster_project.defs.dbt_assets import DBT_ASSETS_NAME
-    from dagster_project.defs.publish_asset import kpi_publication
+    from dagster_project.defs.publish_asset import PUBLICATION, REPORT
     from dagster_project.definitions import build_defs
 
     paths = {"KPI_SOURCE_DIR": str(source_dir), "KPI_WAREHOUSE": str(warehouse),
@@ -85,7 +85,7 @@ def run_pipeline(source_dir: Path, warehouse: Path, publish_dir: Path | None = N
     defs = build_defs(Settings.from_env({**env, **paths}))
     job = defs.resolve_job_def("refresh_all")
     if not publish_dir:
-        selection = dg.AssetSelection.all() - dg.AssetSelection.assets(kpi_publication)
+        selection = dg.AssetSelection.all() - dg.AssetSelection.assets(PUBLICATION, REPORT)
         if not checks:
             selection -= dg.AssetSelection.checks(SOURCE_CHECKS, MART_CHECKS)
         graph = defs.resolve_asset_graph()

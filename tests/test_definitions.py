@@ -7,6 +7,7 @@ import pytest
 
 from dagster_project.config import Settings
 from dagster_project.contract import SOURCES
+from dagster_project.output_contract import PUBLISHED_TABLES
 from dagster_project.definitions import build_defs
 from dagster_project.defs.raw_assets import raw_asset_key
 from dagster_project.defs.resources import WAREHOUSE_POOL
@@ -102,8 +103,10 @@ def test_dbt_models_are_keyed_and_grouped_by_layer(defs):
 def test_the_publication_depends_on_every_model_it_reads(defs):
     graph = defs.resolve_asset_graph()
     parents = graph.get(dg.AssetKey(["published", "kpi_publication"])).parent_keys
-    assert dg.AssetKey(["intermediate", "int_reporting_period"]) in parents
-    assert {dg.AssetKey(["marts", m]) for m in ("hub_critical_mass", "hub_costs", "exit_reasons")} <= parents
+    assert dg.AssetKey(["intermediate", "int_calendar__reporting_period"]) in parents
+    assert {dg.AssetKey(["marts", t.name]) for t in PUBLISHED_TABLES} <= parents
+    # the report is made from the publication, in the same step (it goes live with the tables)
+    assert graph.get(dg.AssetKey(["published", "kpi_report"])).parent_keys == {dg.AssetKey(["published", "kpi_publication"])}
 
 
 def test_dbt_manifest_is_rebuilt_when_the_project_or_the_parse_settings_change(dbt_manifest, monkeypatch, tmp_path):

@@ -40,7 +40,13 @@ def test_a_clean_run_publishes_and_is_recorded_in_the_dagster_home(dbt_manifest,
     done = make_run(demo_dir, tmp_path)
     assert done.returncode == 0, done.stderr[-3000:]
     assert re.search(r"^run \S+ succeeded in \d+\.\d s$", done.stdout, re.MULTILINE)
-    assert sorted(read_manifest(tmp_path / "published")["tables"]) == sorted(t.name for t in PUBLISHED_TABLES)
+    manifest = read_manifest(tmp_path / "published")
+    assert sorted(manifest["tables"]) == sorted(t.name for t in PUBLISHED_TABLES)
+    # the report is printed, and it is the release's own (swapped in with the tables)
+    [report] = re.findall(r"^report: (.+)$", done.stdout, re.MULTILINE)
+    assert Path(report).resolve() == (tmp_path / "published").resolve() / "report" / "index.html"
+    assert manifest["run_id"] in Path(report).read_text()
+    assert manifest["parameters"]["min_group_size"] == 5 and manifest["validation"]["warnings"] == []
     with dg.DagsterInstance.from_config(str(tmp_path / "dagster_home")) as instance:
         [run] = instance.get_runs()
         assert (run.job_name, run.status) == ("refresh_all", dg.DagsterRunStatus.SUCCESS)
@@ -50,6 +56,9 @@ def test_a_clean_run_publishes_and_is_recorded_in_the_dagster_home(dbt_manifest,
     # one GX suite per source and per published table, reported here
     assert len(gx) == len(SOURCES) + len(PUBLISHED_TABLES) and all(e.passed for e in gx)
     assert len(evaluations) - len(gx) == dbt_data_tests() > 0
+    assert manifest["validation"]["checks"] == len(evaluations)
+    assert manifest["validation"]["dbt_tests"] == dbt_data_tests()
+    assert manifest["validation"]["expectations"] == sum(e.metadata["evaluated_expectations"].value for e in gx)
 
 
 def test_a_blocked_run_exits_non_zero_saying_what_failed(dbt_manifest, defective_dir, tmp_path):

@@ -46,6 +46,8 @@ def check_result(result, data_docs: Path, asset_key: dg.AssetKey) -> dg.AssetChe
             "seconds": round(result.seconds, 2),
             "data_docs": dg.MetadataValue.path(str(data_docs)),
             "failed_expectations": dg.MetadataValue.md(_report(result.failures) if result.failures else "none"),
+            "failures": dg.MetadataValue.json([{"rule": f.rule, "severity": f.severity, "count": f.unexpected_count}
+                                               for f in result.failures]),
         },
     )
 

@@ -1,4 +1,5 @@
-"""The publication: validated KPI tables for BI tools (DuckDB and Parquet), swapped in atomically."""
+"""The publication: validated KPI tables for BI tools (DuckDB and Parquet) and their HTML report,
+swapped in atomically."""
 
 import datetime as dt
 from pathlib import Path
@@ -6,11 +7,14 @@ from pathlib import Path
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
+from dagster_project.config import Settings
 from dagster_project.contract import SOURCES
+from dagster_project.defs.dbt_assets import DBT_ASSETS_NAME
 from dagster_project.defs.raw_assets import raw_asset_key
 from dagster_project.defs.resources import WAREHOUSE_POOL, Publication
 from dagster_project.output_contract import PUBLISHED_TABLES
 from dagster_project.publish import publish, release_name
+from dagster_project.report import REPORT_DIR, build_report
 
 REPORTING_PERIOD = dg.AssetKey(["intermediate", "int_calendar__reporting_period"])  # the as_of_date it records
 
@@ -28,38 +32,88 @@ def _sources(instance: dg.DagsterInstance) -> list[dict]:
     return files
 
 
-@dg.asset(
-    key=["published", "kpi_publication"],
-    group_name="publish",
-    kinds={"duckdb", "parquet"},
-    deps=[*(dg.AssetKey(["marts", table.name]) for table in PUBLISHED_TABLES), REPORTING_PERIOD],
-    pool=WAREHOUSE_POOL,
-    description=(
-        "The published KPI tables of the output contract (docs/published_tables.md): kpi.duckdb (DuckDB 1.x-readable), "
-        "parquet/<table>.parquet and manifest.json in KPI_PUBLISH_DIR. Written only after every "
-        "blocking check passed, then swapped in atomically; the previous publication stays intact "
-        "until then."
-    ),
-)
-def kpi_publication(context: dg.AssetExecutionContext, warehouse: DuckDBResource,
-                    publication: Publication) -> dg.MaterializeResult:
-    run_started = context.instance.get_run_stats(context.run_id).start_time
-    started = dt.datetime.fromtimestamp(run_started, dt.timezone.utc) if run_started else dt.datetime.now(dt.timezone.utc)
-    with warehouse.get_connection() as con:
-        [(as_of_date,)] = con.execute(f"select as_of_date from {'.'.join(REPORTING_PERIOD.path)}").fetchall()
-    manifest = {
-        "as_of_date": str(as_of_date),
-        "run_id": context.run_id,
-        "run_started_at": started.isoformat(),
-        "published_at": dt.datetime.now(dt.timezone.utc).isoformat(),
-        "sources": _sources(context.instance),
-    }
-    publish_dir = Path(publication.publish_dir)
-    release, row_counts = publish(Path(warehouse.database), publish_dir, PUBLISHED_TABLES, manifest,
-                                  release_name(context.run_id, started))
-    return dg.MaterializeResult(metadata={
-        "publish_dir": str(publish_dir),
-        "release": str(release),
-        "as_of_date": str(as_of_date),
-        "tables": dg.MetadataValue.json(row_counts),
-    })
+PUBLICATION = dg.AssetKey(["published", "kpi_publication"])
+REPORT = dg.AssetKey(["published", "kpi_report"])
+
+
+def _validation(instance: dg.DagsterInstance, run_id: str) -> dict:
+    """What this run checked before publishing: checks, GX expectations, dbt tests, warnings."""
+    records = instance.get_records_for_run(run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION).records
+    evaluations = [r.event_log_entry.dagster_event.event_specific_data for r in records]
+    gx = [e for e in evaluations if e.check_name == "gx_suite"]
+    warnings = [{"asset": e.asset_key.to_user_string(), "rule": failure["rule"], "count": failure["count"]}
+                for e in gx for failure in (e.metadata["failures"].value if "failures" in e.metadata else [])
+                if failure["severity"] == "warning"]
+    warnings += [{"asset": e.asset_key.to_user_string(), "rule": e.check_name, "count": None}
+                 for e in evaluations if e.check_name != "gx_suite" and not e.passed]
+    return {"checks": len(evaluations),
+            "expectations": sum(e.metadata["evaluated_expectations"].value for e in gx
+                                if "evaluated_expectations" in e.metadata),
+            "dbt_tests": len(evaluations) - len(gx),
+            "warnings": warnings}
+
+
+def _parameters(context: dg.AssetExecutionContext, settings: Settings) -> dict:
+    """The KPI parameters the run's dbt build used: the settings, with the run config's overrides."""
+    run_config = context.run.run_config.get("ops", {}).get(DBT_ASSETS_NAME, {}).get("config", {})
+    overrides = {k: v for k, v in run_config.items() if k in settings.parameters}
+    run_settings = settings.with_run_parameters(overrides, run_config.get("as_of_date"))
+    return run_settings.parameters
+
+
+def build_publication(settings: Settings) -> dg.AssetsDefinition:
+    """The publication and its report, made in one step so that both go live together."""
+
+    @dg.multi_asset(
+        specs=[
+            dg.AssetSpec(
+                PUBLICATION, group_name="publish", kinds={"duckdb", "parquet"},
+                deps=[*(dg.AssetKey(["marts", table.name]) for table in PUBLISHED_TABLES), REPORTING_PERIOD],
+                description=(
+                    "The published KPI tables of the output contract (docs/published_tables.md): kpi.duckdb "
+                    "(DuckDB 1.x-readable), parquet/<table>.parquet and manifest.json (as_of_date, sources, "
+                    "parameters, what was validated) in KPI_PUBLISH_DIR. Written only after every blocking "
+                    "check passed, then swapped in atomically; the previous publication stays intact until then."),
+            ),
+            dg.AssetSpec(
+                REPORT, group_name="publish", kinds={"html"}, deps=[PUBLICATION],
+                description=(
+                    "report/index.html in the publication: a self-contained HTML report (executive summary, "
+                    "hubs, portfolio, cost, trust) built from the published tables and manifest only, "
+                    "written into the release before the swap so that it goes live with the tables."),
+            ),
+        ],
+        name="kpi_publication",
+        pool=WAREHOUSE_POOL,
+    )
+    def kpi_publication(context: dg.AssetExecutionContext, warehouse: DuckDBResource, publication: Publication):
+        run_started = context.instance.get_run_stats(context.run_id).start_time
+        started = (dt.datetime.fromtimestamp(run_started, dt.timezone.utc) if run_started
+                   else dt.datetime.now(dt.timezone.utc))
+        with warehouse.get_connection() as con:
+            [(as_of_date,)] = con.execute(f"select as_of_date from {'.'.join(REPORTING_PERIOD.path)}").fetchall()
+        manifest = {
+            "as_of_date": str(as_of_date),
+            "run_id": context.run_id,
+            "run_started_at": started.isoformat(),
+            "published_at": dt.datetime.now(dt.timezone.utc).isoformat(),
+            "sources": _sources(context.instance),
+            "parameters": _parameters(context, settings),
+            "validation": _validation(context.instance, context.run_id),
+        }
+        publish_dir = Path(publication.publish_dir)
+        release, row_counts = publish(Path(warehouse.database), publish_dir, PUBLISHED_TABLES, manifest,
+                                      release_name(context.run_id, started), complete=build_report)
+        yield dg.MaterializeResult(asset_key=PUBLICATION, metadata={
+            "publish_dir": str(publish_dir),
+            "release": str(release),
+            "as_of_date": str(as_of_date),
+            "tables": dg.MetadataValue.json(row_counts),
+        })
+        report = publish_dir / REPORT_DIR / "index.html"
+        yield dg.MaterializeResult(asset_key=REPORT, metadata={
+            "path": dg.MetadataValue.path(str(report)),
+            "size_kb": round(report.stat().st_size / 1024, 1),
+        })
+
+    return kpi_publication

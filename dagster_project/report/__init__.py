@@ -29,4 +29,4 @@ def build_report(publish_dir: Path) -> Path:
     return target
 
 
-__all__ = ["build_report"]
+__all__ = ["REPORT_DIR", "build_report"]
