@@ -15,12 +15,13 @@ SCALE ?= demo
 SEED ?= 42
 OUT ?= seeds
 
-.PHONY: run test test-fast chromium report ui generate contract lock clean help
+.PHONY: run test test-fast lint chromium report ui generate contract lock clean help
 
 help:
 	@echo "make run       refresh every asset on the sources in \$$KPI_SOURCE_DIR (default seeds/)"
 	@echo "make test      run the whole test suite (pytest + dbt unit tests)"
 	@echo "make test-fast the suite without the tests on the medium dataset (for iteration)"
+	@echo "make lint      ruff on the Python code, sqlfluff (dbt templater) on the dbt models"
 	@echo "make report    rebuild the HTML report of the current publication (\$$KPI_PUBLISH_DIR/report/index.html)"
 	@echo "make ui        serve the Dagster UI on http://127.0.0.1:3000"
 	@echo "make generate  write synthetic sources: SCALE=demo|medium|large SEED=42 OUT=seeds"
@@ -53,7 +54,12 @@ run: $(RUN_STAMP)
 chromium:
 	command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
 
-test: $(DEV_STAMP) chromium
+# dbt compiles every model for sqlfluff; profiles.yml wants a warehouse path, none is opened.
+lint: $(DEV_STAMP)
+	$(VENV)/bin/ruff check .
+	KPI_WAREHOUSE=$(CURDIR)/data/lint/warehouse.duckdb $(VENV)/bin/sqlfluff lint dbt_project/models
+
+test: $(DEV_STAMP) chromium lint
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 test-fast: $(DEV_STAMP) chromium
