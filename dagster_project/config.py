@@ -27,6 +27,7 @@ import dataclasses
 import datetime as dt
 import math
 import os
+import re
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -91,14 +92,21 @@ def _parse_parameter(name: str, raw: str, default: int | float) -> int | float:
     return check_parameter(name, value, given)
 
 
-def parse_date(raw: str | None, name: str = "KPI_AS_OF_DATE") -> dt.date | None:
-    """A ``YYYY-MM-DD`` date (None if ``raw`` is empty), else a :class:`ConfigError` naming ``name``."""
+def parse_date(raw: str | None, name: str = "KPI_AS_OF_DATE", today: dt.date | None = None) -> dt.date | None:
+    """An as_of_date: ``YYYY-MM-DD`` exactly and not after today (None if ``raw`` is empty), else a
+    :class:`ConfigError` naming ``name``: data cannot be complete up to a day still to come."""
     if not raw:
         return None
     try:
-        return dt.date.fromisoformat(raw)
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
+            raise ValueError(raw)
+        date = dt.date.fromisoformat(raw)
     except ValueError:
         raise ConfigError(f"{name}={raw!r} is not a YYYY-MM-DD date") from None
+    today = today or dt.date.today()
+    if date > today:
+        raise ConfigError(f"{name}={raw!r} is after today ({today}): data cannot be complete up to a future date")
+    return date
 
 
 def _parse_share(raw: str | None) -> float:

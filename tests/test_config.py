@@ -46,6 +46,8 @@ def test_every_parameter_is_overridable_and_reaches_dbt(tmp_path):
     ({"KPI_CRITICAL_MASS_TARGET": "0"}, "KPI_CRITICAL_MASS_TARGET='0' must be at least 1"),
     ({"KPI_MIN_GROUP_SIZE": "-1"}, "KPI_MIN_GROUP_SIZE='-1' must be at least 0"),
     ({"KPI_AS_OF_DATE": "30/06/2025"}, "not a YYYY-MM-DD date"),
+    ({"KPI_AS_OF_DATE": "20250630"}, "not a YYYY-MM-DD date"),  # ISO's basic format: not what the spec says
+    ({"KPI_AS_OF_DATE": (dt.date.today() + dt.timedelta(days=1)).isoformat()}, "is after today"),
 ])
 def test_bad_values_are_refused(env, message):
     with pytest.raises(ConfigError, match=re.escape(message)):

@@ -1,13 +1,18 @@
 -- One row: the as_of_date of the run and the reporting months (spec/kpis.md, conventions).
--- as_of_date is the dbt var when given, else the latest date in the transactional sources,
--- never later than today. as_of_month is the last month whose last day is <= as_of_date.
+-- as_of_date is the dbt var when given (config.py refuses one after today), else the latest
+-- date not after today in the transactional sources: a future-dated line (a scheduled cost, a
+-- timesheet week still running) never moves it. as_of_month is the last month whose last day
+-- is <= as_of_date.
 with
 
 latest as (
     select greatest(
-        coalesce((select max(activity_date) from {{ ref('stg_projects__usage_events') }}), date '1900-01-01'),
-        coalesce((select max(posting_date) from {{ ref('stg_costs__cost_lines') }}), date '1900-01-01'),
-        coalesce((select max(week_start) + 6 from {{ ref('stg_projects__timesheets') }}), date '1900-01-01')
+        coalesce((select max(activity_date) from {{ ref('stg_projects__usage_events') }}
+                  where activity_date <= current_date), date '1900-01-01'),
+        coalesce((select max(posting_date) from {{ ref('stg_costs__cost_lines') }}
+                  where posting_date <= current_date), date '1900-01-01'),
+        coalesce((select max(week_start) + 6 from {{ ref('stg_projects__timesheets') }}
+                  where week_start + 6 <= current_date), date '1900-01-01')
     ) as latest_source_date
 ),
 
@@ -16,7 +21,7 @@ as_of as (
         {% if var('as_of_date') %}
         cast('{{ var("as_of_date") }}' as date)
         {% else %}
-        least(latest_source_date, current_date)
+        latest_source_date
         {% endif %} as as_of_date
     from latest
 ),
