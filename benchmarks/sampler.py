@@ -32,7 +32,7 @@ class RssSampler:
             self.samples.append((time.time(), total))
             time.sleep(self.interval)
 
-    def __enter__(self) -> "RssSampler":
+    def __enter__(self) -> RssSampler:
         self._thread.start()
         return self
 

@@ -150,5 +150,5 @@ def publish(warehouse: Path, publish_dir: Path, tables: tuple[PublishedTable, ..
 
 
 def release_name(run_id: str, now: dt.datetime | None = None) -> str:
-    now = now or dt.datetime.now(dt.timezone.utc)
+    now = now or dt.datetime.now(dt.UTC)
     return f"{now:%Y%m%dT%H%M%SZ}-{run_id[:8]}"

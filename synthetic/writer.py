@@ -28,7 +28,7 @@ class CsvSink:
     def close(self) -> None:
         self._fh.close()
 
-    def __enter__(self) -> "CsvSink":
+    def __enter__(self) -> CsvSink:
         return self
 
     def __exit__(self, *exc) -> None:

@@ -5,8 +5,16 @@ Written independently of the generator (and of the validation layer) on purpose.
 """
 
 from dagster_project.contract import (
-    ACTIVITY_TYPES, BUSINESS_DOMAINS, CHARGE_TYPES, COST_CATEGORIES, EVENT_TYPES, EXIT_TYPES,
-    REQUISITION_STATUSES, ROLES, STAGES, WORKER_TYPES,
+    ACTIVITY_TYPES,
+    BUSINESS_DOMAINS,
+    CHARGE_TYPES,
+    COST_CATEGORIES,
+    EVENT_TYPES,
+    EXIT_TYPES,
+    REQUISITION_STATUSES,
+    ROLES,
+    STAGES,
+    WORKER_TYPES,
 )
 
 

@@ -7,10 +7,10 @@ import pytest
 
 from dagster_project.config import Settings
 from dagster_project.contract import SOURCES
-from dagster_project.output_contract import PUBLISHED_TABLES
 from dagster_project.definitions import build_defs
 from dagster_project.defs.raw_assets import raw_asset_key
 from dagster_project.defs.resources import WAREHOUSE_POOL
+from dagster_project.output_contract import PUBLISHED_TABLES
 
 
 @pytest.fixture(scope="module")

@@ -11,12 +11,12 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 import pytest
+from dagster_duckdb import DuckDBResource
 
 from dagster_project.contract import SOURCES, SOURCES_BY_NAME
 from dagster_project.defs.raw_assets import RAW_ASSETS
 from dagster_project.defs.resources import SourceDirectory
 from dagster_project.ingest import SourceFileError, load, locate
-from dagster_duckdb import DuckDBResource
 
 
 def csv_rows(path: Path) -> int:

@@ -19,8 +19,8 @@ import pytest
 from dagster_project.config import PROJECT_ROOT
 from dagster_project.contract import SOURCES
 from dagster_project.dbt_runner import DBT_TARGET_DIR, TARGETS_KEPT
-from dagster_project.publish import publish, read_manifest
 from dagster_project.output_contract import PUBLISHED_TABLES
+from dagster_project.publish import publish, read_manifest
 from synthetic.defects import DEFECTS, inject_defects
 from tests.conftest import DEMO_SEED, run_pipeline
 

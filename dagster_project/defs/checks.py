@@ -13,8 +13,8 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from dagster_project.contract import SOURCES
-from dagster_project.defs.resources import Publication
 from dagster_project.defs.raw_assets import raw_asset_key
+from dagster_project.defs.resources import Publication
 from dagster_project.output_contract import PUBLISHED_TABLES
 from dagster_project.publish import data_docs_dir, previous_row_count
 
