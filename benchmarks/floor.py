@@ -79,8 +79,10 @@ def _expectation_sql(table: str, expectation: dict) -> str:
         values = ", ".join("'" + v + "'" for v in kw["value_set"])
         return f"select count(*) from {table} where {kw['column']} not in ({values})"
     if kind == "expect_column_values_to_be_between":
-        low = f"{kw['column']} {'<=' if kw.get('strict_min') else '<'} {kw['min_value']}" if "min_value" in kw else "false"
-        high = f"{kw['column']} {'>=' if kw.get('strict_max') else '>'} {kw['max_value']}" if "max_value" in kw else "false"
+        low = (f"{kw['column']} {'<=' if kw.get('strict_min') else '<'} {kw['min_value']}" if "min_value" in kw
+               else "false")
+        high = (f"{kw['column']} {'>=' if kw.get('strict_max') else '>'} {kw['max_value']}" if "max_value" in kw
+                else "false")
         return f"select count(*) from {table} where {low} or {high}"
     raise ValueError(kind)
 

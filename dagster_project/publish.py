@@ -99,7 +99,8 @@ def write_release(warehouse: Path, release: Path, tables: tuple[PublishedTable, 
             [(counts[table.name],)] = con.execute(f"SELECT count(*) FROM {target}").fetchall()
         con.execute("DETACH published")
         con.execute("DETACH warehouse")
-    manifest = {**manifest, "tables": {t: {"row_count": n, "parquet": f"parquet/{t}.parquet"} for t, n in counts.items()}}
+    manifest = {**manifest,
+                "tables": {t: {"row_count": n, "parquet": f"parquet/{t}.parquet"} for t, n in counts.items()}}
     (release / MANIFEST).write_text(json.dumps(manifest, indent=2, default=str) + "\n")
     return counts
 

@@ -146,7 +146,7 @@ def test_row_with_missing_fields(tmp_path):
 
 def test_missing_file_and_missing_folder(source_copy):
     (source_copy / "costs" / "budgets.csv").unlink()
-    with pytest.raises(SourceFileError, match="budgets.csv.*missing"):
+    with pytest.raises(SourceFileError, match=r"budgets.csv.*missing"):
         locate(source_copy, SOURCES_BY_NAME["budgets"])
     shutil.rmtree(source_copy / "hr")
     with pytest.raises(SourceFileError, match="hr: source folder is missing"):

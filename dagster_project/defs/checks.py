@@ -78,7 +78,7 @@ def build_gx_checks(name: str, suites: dict[str, dg.AssetKey], description: str,
                 bound = row_count_bound(previous, publication.max_table_shrink)
                 suite["expectations"] += [bound] if bound else []
         docs_dir = data_docs_dir(Path(warehouse.database))
-        for suite, result in zip(wanted, validate(Path(warehouse.database), loaded, docs_dir)):
+        for suite, result in zip(wanted, validate(Path(warehouse.database), loaded, docs_dir), strict=True):
             yield check_result(result, docs_dir / f"{suite}.html", suites[suite])
 
     return _checks
