@@ -20,7 +20,6 @@ from dagster_project.dbt_runner import DBT_TARGET_DIR, run_dbt
 from dagster_project.ingest import locate, read_csv_sql, read_header
 from dagster_project.validation.suites import SQL_RULE_TYPE, all_suites
 
-
 FLOOR_TARGET = DBT_TARGET_DIR / "floor"
 
 
@@ -61,7 +60,7 @@ def run_python_model(con: duckdb.DuckDBPyConnection, schema: str, name: str, cod
     """A dbt Python model as dbt-duckdb runs it: its compiled module's ``model(dbt, session)``,
     refs read from this connection, the returned frame stored as a table."""
     namespace: dict = {}
-    exec(compile(code, name, "exec"), namespace)  # noqa: S102 - the project's own compiled model
+    exec(compile(code, name, "exec"), namespace)  # the project's own compiled model
     frame = namespace["model"](namespace["dbtObj"](lambda relation: con.sql(f"select * from {relation}")), con)
     con.register("python_model_result", frame)
     con.execute(f"create or replace table {schema}.{name} as select * from python_model_result")
@@ -80,8 +79,10 @@ def _expectation_sql(table: str, expectation: dict) -> str:
         values = ", ".join("'" + v + "'" for v in kw["value_set"])
         return f"select count(*) from {table} where {kw['column']} not in ({values})"
     if kind == "expect_column_values_to_be_between":
-        low = f"{kw['column']} {'<=' if kw.get('strict_min') else '<'} {kw['min_value']}" if "min_value" in kw else "false"
-        high = f"{kw['column']} {'>=' if kw.get('strict_max') else '>'} {kw['max_value']}" if "max_value" in kw else "false"
+        low = (f"{kw['column']} {'<=' if kw.get('strict_min') else '<'} {kw['min_value']}" if "min_value" in kw
+               else "false")
+        high = (f"{kw['column']} {'>=' if kw.get('strict_max') else '>'} {kw['max_value']}" if "max_value" in kw
+                else "false")
         return f"select count(*) from {table} where {low} or {high}"
     raise ValueError(kind)
 

@@ -3,6 +3,7 @@ background thread."""
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 
@@ -25,14 +26,12 @@ class RssSampler:
             except psutil.Error:  # the process has ended
                 tree = []
             for process in tree:
-                try:
+                with contextlib.suppress(psutil.Error):
                     total += process.memory_info().rss
-                except psutil.Error:
-                    pass
             self.samples.append((time.time(), total))
             time.sleep(self.interval)
 
-    def __enter__(self) -> "RssSampler":
+    def __enter__(self) -> RssSampler:
         self._thread.start()
         return self
 

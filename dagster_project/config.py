@@ -28,10 +28,10 @@ import datetime as dt
 import math
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Mapping
 
 import yaml
 
@@ -137,7 +137,7 @@ class Settings:
     parameters: Mapping[str, int | float] = field(default_factory=parameter_defaults)
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if env is None else env
         parameters = {
             name: _parse_parameter(name, env[f"KPI_{name.upper()}"], default)
@@ -155,7 +155,7 @@ class Settings:
             parameters=parameters,
         )
 
-    def with_run_parameters(self, parameters: Mapping[str, int | float], as_of_date: str | None) -> "Settings":
+    def with_run_parameters(self, parameters: Mapping[str, int | float], as_of_date: str | None) -> Settings:
         """These settings with the KPI parameters (and as_of_date) of one run, range-checked as
         the environment's are (a :class:`ConfigError` names the parameter and its range)."""
         unknown = parameters.keys() - self.parameters.keys()

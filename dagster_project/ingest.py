@@ -123,7 +123,8 @@ def _line_text(path: Path, line: int) -> bytes:
 def _undecodable_field(path: Path, line: int, header: list[str]) -> tuple[str | None, str]:
     """The column and value of the first field on ``line`` that is not valid UTF-8."""
     raw = _line_text(path, line)
-    for name, field in zip(header, next(csv.reader([raw.decode("latin-1")]))):
+    # not strict: the offending line may not have as many fields as the header
+    for name, field in zip(header, next(csv.reader([raw.decode("latin-1")])), strict=False):
         try:
             field.encode("latin-1").decode("utf-8")
         except UnicodeDecodeError:

@@ -99,7 +99,8 @@ def write_release(warehouse: Path, release: Path, tables: tuple[PublishedTable, 
             [(counts[table.name],)] = con.execute(f"SELECT count(*) FROM {target}").fetchall()
         con.execute("DETACH published")
         con.execute("DETACH warehouse")
-    manifest = {**manifest, "tables": {t: {"row_count": n, "parquet": f"parquet/{t}.parquet"} for t, n in counts.items()}}
+    manifest = {**manifest,
+                "tables": {t: {"row_count": n, "parquet": f"parquet/{t}.parquet"} for t, n in counts.items()}}
     (release / MANIFEST).write_text(json.dumps(manifest, indent=2, default=str) + "\n")
     return counts
 
@@ -150,5 +151,5 @@ def publish(warehouse: Path, publish_dir: Path, tables: tuple[PublishedTable, ..
 
 
 def release_name(run_id: str, now: dt.datetime | None = None) -> str:
-    now = now or dt.datetime.now(dt.timezone.utc)
+    now = now or dt.datetime.now(dt.UTC)
     return f"{now:%Y%m%dT%H%M%SZ}-{run_id[:8]}"

@@ -6,4 +6,4 @@
 from synthetic.generate import generate
 from synthetic.scales import SCALES, Scale
 
-__all__ = ["generate", "SCALES", "Scale"]
+__all__ = ["SCALES", "Scale", "generate"]

@@ -123,14 +123,15 @@ def budgets(rng: np.random.Generator, hubs: list[Hub], lines: pd.DataFrame, rate
     opening and closing years): the year's actual monthly spend times those months, times a
     planning error."""
     eur = lines["amount"].astype(float) * [
-        rates[(dt.date.fromisoformat(d).replace(day=1), c)] for d, c in zip(lines["posting_date"], lines["currency"])
+        rates[(dt.date.fromisoformat(d).replace(day=1), c)]
+        for d, c in zip(lines["posting_date"], lines["currency"], strict=True)
     ]
     year = lines["posting_date"].str[:4].astype(int)
     month = lines["posting_date"].str[:7]
     actual = pd.DataFrame({"hub_id": lines["hub_id"], "year": year, "month": month, "eur": eur})
     per_year = actual.groupby(["hub_id", "year"]).agg(eur=("eur", "sum"), months=("month", "nunique")).reset_index()
     hub_by_id = {hub.hub_id: hub for hub in hubs}
-    budget_months = [open_months(hub_by_id[h], y) for h, y in zip(per_year["hub_id"], per_year["year"])]
+    budget_months = [open_months(hub_by_id[h], y) for h, y in zip(per_year["hub_id"], per_year["year"], strict=True)]
     factor = rng.uniform(0.88, 1.15, len(per_year))
     per_year["budget_eur"] = (per_year["eur"] / per_year["months"] * budget_months * factor / 1000).round() * 1000
     per_year["budget_eur"] = per_year["budget_eur"].map(lambda b: f"{b:.2f}")

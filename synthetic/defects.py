@@ -9,9 +9,9 @@ injected (file, key, code, severity), so that validation can be scored against i
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 import pandas as pd

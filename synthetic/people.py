@@ -216,12 +216,12 @@ class _Simulation:
                             members[hub.index].remove(person)
                             members[target.index].append(person)
                             person.hub = target.index
-                    elif draw < MONTHLY_EXIT_P + MONTHLY_TRANSFER_P + MONTHLY_JOB_CHANGE_P:
-                        if (date := self._date_in(person, first, last)) is not None:
-                            role = self._role_for(hub, len(members[hub.index]))
-                            fte = 1.0 if person.fte < 1 and rng.random() < 0.5 else person.fte
-                            self._add(person, "JOB_CHANGE", date, hub=hub.index, role=role, fte=fte)
-                            person.role, person.fte = role, fte
+                    elif (draw < MONTHLY_EXIT_P + MONTHLY_TRANSFER_P + MONTHLY_JOB_CHANGE_P
+                          and (date := self._date_in(person, first, last)) is not None):
+                        role = self._role_for(hub, len(members[hub.index]))
+                        fte = 1.0 if person.fte < 1 and rng.random() < 0.5 else person.fte
+                        self._add(person, "JOB_CHANGE", date, hub=hub.index, role=role, fte=fte)
+                        person.role, person.fte = role, fte
             rehire_pool = [p for p in leavers if p.left_on and (first - p.left_on).days > 90]
             for hub in open_hubs:
                 months_open = (first.year - hub.opened_on.year) * 12 + first.month - hub.opened_on.month + 1

@@ -52,19 +52,19 @@ def _lifecycle(rng: np.random.Generator, created: dt.date) -> list[tuple[dt.date
         events.append((day, "IDEATION"))
         day += _days(rng, 35)
         if rng.random() < 0.08:  # an idea that dies before its POC
-            return events + [(day, "STOPPED")]
+            return [*events, (day, "STOPPED")]
     if rng.random() < 0.9:
         events.append((day, "POC"))
         outcome = rng.random()
         day += _days(rng, 140)
         if outcome < 0.22:
-            return events + [(day, "STOPPED")]
+            return [*events, (day, "STOPPED")]
         if outcome < 0.34:
             return events  # stuck in POC
     events.append((day, "PILOT"))
     day += _days(rng, 90)
     if rng.random() < 0.12:
-        return events + [(day, "STOPPED")]
+        return [*events, (day, "STOPPED")]
     events.append((day, "PRODUCTION"))
     if rng.random() < 0.06:  # a regression back to pilot, then production again
         day += _days(rng, 200)
@@ -89,7 +89,8 @@ def make_portfolio(rng: np.random.Generator, scale: Scale, hubs: list[Hub]) -> l
                 max(5, int(rng.lognormal(np.log(scale.target_users_median), 0.8)))
             solution = Solution(
                 index=len(solutions) + 1, hub=hub.index,
-                name=f"{NAME_WORDS[int(rng.integers(0, len(NAME_WORDS)))]} {NAME_WORDS[int(rng.integers(0, len(NAME_WORDS)))]} {len(solutions) + 1}",
+                name=(f"{NAME_WORDS[int(rng.integers(0, len(NAME_WORDS)))]} "
+                      f"{NAME_WORDS[int(rng.integers(0, len(NAME_WORDS)))]} {len(solutions) + 1}"),
                 domain=BUSINESS_DOMAINS[int(rng.integers(0, len(BUSINESS_DOMAINS)))],
                 target_users=target, created_on=created,
             )

@@ -78,8 +78,11 @@ def write_timesheets(rng: np.random.Generator, people: list[Person], solutions: 
     cols: dict[str, list] = {"e": [], "w": [], "a": [], "s": [], "h": []}
 
     def emit(person: int, week: int, activity: int, solution: int, hours: float) -> None:
-        cols["e"].append(person); cols["w"].append(week); cols["a"].append(activity)
-        cols["s"].append(solution); cols["h"].append(hours)
+        cols["e"].append(person)
+        cols["w"].append(week)
+        cols["a"].append(activity)
+        cols["s"].append(solution)
+        cols["h"].append(hours)
 
     def flush(sink: CsvSink) -> None:
         frame = pd.DataFrame({
@@ -110,7 +113,7 @@ def write_timesheets(rng: np.random.Generator, people: list[Person], solutions: 
                     current, reshuffle_at, hub_before = [], 0, segment.hub
                 total = round(40 * segment.fte)
                 draws = rng.random((len(seg_weeks), 6))
-                for w, u in zip(seg_weeks, draws):
+                for w, u in zip(seg_weeks, draws, strict=True):
                     if u[0] < 0.08:
                         emit(person.index, w, LEAVE, 0, float(total))
                         continue
@@ -136,7 +139,7 @@ def write_timesheets(rng: np.random.Generator, people: list[Person], solutions: 
                         current = [pool[i] for i in rng.choice(len(pool), k, replace=False)]
                         reshuffle_at = w + int(rng.integers(6, 20))
                     shares = rng.dirichlet(np.ones(len(current))) * left
-                    for solution, share in zip(current, shares):
+                    for solution, share in zip(current, shares, strict=True):
                         hours = max(1.0, round(float(share) * 2) / 2)
                         if solution in production and solution in active.run[segment.hub][w] and u[5] < 0.7:
                             run = max(0.5, round(hours * 0.6 * 2) / 2)

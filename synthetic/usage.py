@@ -45,10 +45,7 @@ def write_usage(rng: np.random.Generator, solutions: list[Solution], end: dt.dat
             ceiling = rng.uniform(0.25, 1.05) * solution.target_users
             tau = rng.uniform(45, 240)
             pool = ceiling * (1 - np.exp(-t / tau))
-            if production is not None:
-                in_pilot = days < np.datetime64(production)
-            else:
-                in_pilot = np.ones(len(days), dtype=bool)
+            in_pilot = days < np.datetime64(production) if production is not None else np.ones(len(days), dtype=bool)
             pool = np.where(in_pilot, np.minimum(pool, 0.15 * ceiling + 3), pool)
             pool = np.maximum(1, np.round(pool)).astype(np.int64)
             weekday = ((days.astype(np.int64) + 3) % 7) < 5  # 1970-01-01 was a Thursday
@@ -67,7 +64,8 @@ def write_usage(rng: np.random.Generator, solutions: list[Solution], end: dt.dat
             pending_rows += len(key)
             user_offset += int(pool.max()) + 1
             if pending_rows >= CHUNK_ROWS:
-                sink.write(pd.concat(pending)); pending, pending_rows = [], 0
+                sink.write(pd.concat(pending))
+                pending, pending_rows = [], 0
         if pending:
             sink.write(pd.concat(pending))
         return sink.rows

@@ -16,7 +16,7 @@ class CsvSink:
         path.parent.mkdir(parents=True, exist_ok=True)
         # mtime=0 keeps gzip output byte-identical for a seed
         self._fh = gzip.GzipFile(path, "wb", mtime=0, compresslevel=6) if path.name.endswith(".gz") \
-            else open(path, "wb")
+            else open(path, "wb")  # noqa: SIM115 - the sink owns the handle; close() and __exit__ close it
         self._fh.write((",".join(columns) + "\n").encode())
 
     def write(self, frame: pd.DataFrame) -> None:
@@ -28,7 +28,7 @@ class CsvSink:
     def close(self) -> None:
         self._fh.close()
 
-    def __enter__(self) -> "CsvSink":
+    def __enter__(self) -> CsvSink:
         return self
 
     def __exit__(self, *exc) -> None:

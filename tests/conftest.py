@@ -75,10 +75,10 @@ def run_pipeline(source_dir: Path, warehouse: Path, publish_dir: Path | None = N
     import dagster as dg
 
     from dagster_project.config import Settings
+    from dagster_project.definitions import build_defs
     from dagster_project.defs.checks import MART_CHECKS, SOURCE_CHECKS
     from dagster_project.defs.dbt_assets import DBT_ASSETS_NAME
     from dagster_project.defs.publish_asset import PUBLICATION, REPORT
-    from dagster_project.definitions import build_defs
 
     paths = {"KPI_SOURCE_DIR": str(source_dir), "KPI_WAREHOUSE": str(warehouse),
              "KPI_PUBLISH_DIR": str(publish_dir or warehouse.parent / "published")}

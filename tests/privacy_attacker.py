@@ -58,7 +58,7 @@ def shown_rows(publications: list[pd.DataFrame]) -> pd.DataFrame:
     say the same both times."""
     rows = pd.concat([p[~p["is_suppressed"].astype(bool)] for p in publications], ignore_index=True)
     rows = rows.assign(period_start=pd.to_datetime(rows["period_start"]), period_end=pd.to_datetime(rows["period_end"]))
-    distinct = rows.drop_duplicates(KEY + ["exits", *REASONS])
+    distinct = rows.drop_duplicates([*KEY, "exits", *REASONS])
     changed = distinct[distinct.duplicated(KEY, keep=False)]
     assert changed.empty, f"rows changed from one night to the next:\n{changed}"
     return distinct.reset_index(drop=True)
@@ -76,7 +76,8 @@ class YearAttack:
         scope = self.rows["scope"].to_numpy()[:, None]
         quarter = self.cells["quarter"].to_numpy()[None, :]
         self.member = ((scope == "COMPANY") | (scope == self.cells["hub_id"].to_numpy()[None, :])) & (
-            quarter >= self.rows["period_start"].to_numpy()[:, None]) & (quarter <= self.rows["period_end"].to_numpy()[:, None])
+            quarter >= self.rows["period_start"].to_numpy()[:, None]) & (
+            quarter <= self.rows["period_end"].to_numpy()[:, None])
         assert (self.member.astype(int) @ self.exits == self.rows["exits"].to_numpy()).all(), \
             "exit_reasons and the bridge disagree on exits"
         self._constraints = self._equations()
@@ -93,10 +94,14 @@ class YearAttack:
         for c in range(self.n):
             v = np.zeros(4 * self.n)
             v[[self._index(c, VOL), self._index(c, INV), self._index(c, OTH)]] = 1
-            rows.append(v); lo.append(self.exits[c]); hi.append(self.exits[c])
+            rows.append(v)
+            lo.append(self.exits[c])
+            hi.append(self.exits[c])
             v = np.zeros(4 * self.n)
             v[self._index(c, REG)], v[self._index(c, VOL)] = 1, -1
-            rows.append(v); lo.append(-np.inf); hi.append(0)
+            rows.append(v)
+            lo.append(-np.inf)
+            hi.append(0)
         return LinearConstraint(np.array(rows).reshape(-1, 4 * self.n), lo, hi)
 
     def _equations(self) -> LinearConstraint:
@@ -108,7 +113,9 @@ class YearAttack:
             for reason, column in enumerate(REASONS):
                 v = np.zeros(4 * self.n)
                 v[[self._index(c, reason) for c in np.flatnonzero(self.member[r])]] = 1
-                rows.append(v[None, :]); lo.append([row[column]]); hi.append([row[column]])
+                rows.append(v[None, :])
+                lo.append([row[column]])
+                hi.append([row[column]])
         return LinearConstraint(np.vstack(rows), np.concatenate(lo).astype(float), np.concatenate(hi).astype(float))
 
     def _range(self, objective: np.ndarray, constraints: LinearConstraint, keep: bool = False) -> tuple[int, int]:
@@ -121,7 +128,7 @@ class YearAttack:
             assert result.status == 0, result.message  # the true counts are a completion
             if keep:
                 self.completions.append(np.round(result.x).astype(int))
-            ends.append(int(round(sign * result.fun)))
+            ends.append(round(sign * result.fun))
         return ends[0], ends[1]
 
     def bounds(self, group: tuple[int, ...], reason: int) -> tuple[int, int]:
@@ -232,7 +239,7 @@ def attack(bridge: pd.DataFrame, publications: list[pd.DataFrame], min_group_siz
         year_cells = cells[cells["quarter"].dt.year == year].reset_index(drop=True)
         attacker = YearAttack(year_cells, rows[rows["period_start"].dt.year == year], min_group_size)
 
-        def named(group):
+        def named(group, year_cells=year_cells):
             return tuple((year_cells["hub_id"][c], str(year_cells["quarter"][c].date())) for c in group)
 
         baseline = attacker.baseline()

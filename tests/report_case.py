@@ -87,7 +87,7 @@ def _retention():
 
 
 def _scorecard():
-    for i, month in enumerate(MONTHS):
+    for month in MONTHS:
         last, year_ago = month == MONTHS[-1], month == dt.date(2024, 3, 1)
         cost = {dt.date(2024, 1, 1): 70_000.0, dt.date(2024, 2, 1): 75_000.0, dt.date(2024, 3, 1): 80_000.0,
                 dt.date(2025, 3, 1): 100_000.0}.get(month, 90_000.0)
@@ -123,7 +123,8 @@ def _lifecycle():
     for sid, hub, stage, poc, pilot, production in SOLUTIONS:
         yield {"solution_id": sid, "solution_name": f"Solution {sid[1:]}", "hub_id": hub, "business_domain": "Sales",
                "target_users": 100, "current_stage": stage, "first_poc_on": poc, "first_pilot_on": pilot,
-               "first_production_on": production, "days_poc_to_production": (production - poc).days if production else None,
+               "first_production_on": production,
+               "days_poc_to_production": (production - poc).days if production else None,
                "is_monitored": stage == "PRODUCTION"}
 
 
@@ -133,8 +134,9 @@ def _adoption():
         live = [m for m in MONTHS if m >= production.replace(day=1)]
         for n, month in enumerate(live, 1):
             mau = last_mau[sid] if month == MONTHS[-1] else 50 if month == dt.date(2024, 3, 1) and sid == "S1" else 30
-            yield {"solution_id": sid, "hub_id": hub, "month": month, "stage": "PRODUCTION", "monthly_active_users": mau,
-                   "target_users": 100, "adoption_rate": mau / 100, "is_adopted": mau >= 50, "months_in_production": n}
+            yield {"solution_id": sid, "hub_id": hub, "month": month, "stage": "PRODUCTION",
+                   "monthly_active_users": mau, "target_users": 100, "adoption_rate": mau / 100,
+                   "is_adopted": mau >= 50, "months_in_production": n}
 
 
 def _hub_costs():
@@ -204,8 +206,8 @@ def write_publication(folder: Path, manifest_extra: dict | None = None) -> Path:
             values = [[r.get(c.name, _default(c.type, c.nullable)) for c in table.columns] for r in rows[table.name]]
             con.executemany(f"INSERT INTO {table.name} VALUES ({', '.join('?' for _ in table.columns)})", values)
             con.execute(f"COPY {table.name} TO '{folder / 'parquet' / (table.name + '.parquet')}' (FORMAT parquet)")
-    manifest = {"as_of_date": AS_OF.isoformat(), "run_id": "0000-report-case", "run_started_at": "2025-04-01T02:00:00+00:00",
-                "published_at": "2025-04-01T02:00:30+00:00",
+    manifest = {"as_of_date": AS_OF.isoformat(), "run_id": "0000-report-case",
+                "run_started_at": "2025-04-01T02:00:00+00:00", "published_at": "2025-04-01T02:00:30+00:00",
                 "sources": [{"name": "hr/hubs.csv", "file": "/sources/hr/hubs.csv", "row_count": 2,
                              "sha256": "ab" * 32}],
                 "tables": {t: {"row_count": len(r), "parquet": f"parquet/{t}.parquet"} for t, r in rows.items()},

@@ -25,15 +25,18 @@ def _values(name: str, values) -> str:
 
 
 INLINE = f"""
-select 'role_family' as macro, r.v as value, {{{{ role_family('r.v') }}}} as result from {_values('r', (*ROLES, UNKNOWN))}
+select 'role_family' as macro, r.v as value, {{{{ role_family('r.v') }}}} as result \
+from {_values('r', (*ROLES, UNKNOWN))}
 union all
 select 'event_type_rank', e.v, cast({{{{ event_type_rank('e.v') }}}} as varchar) from {_values('e', EVENT_TYPES)}
 union all
 select 'opens_spell', e.v, cast({{{{ opens_spell('e.v') }}}} as varchar) from {_values('e', EVENT_TYPES)}
 union all
 select 'solution_stages', cast(s.position as varchar), s.stage
-from (select unnest([{{% for s in solution_stages() %}}'{{{{ s }}}}'{{{{ ',' if not loop.last }}}}{{% endfor %}}]) as stage,
-             generate_subscripts([{{% for s in solution_stages() %}}'{{{{ s }}}}'{{{{ ',' if not loop.last }}}}{{% endfor %}}], 1) as position) as s
+from (select unnest(\
+[{{% for s in solution_stages() %}}'{{{{ s }}}}'{{{{ ',' if not loop.last }}}}{{% endfor %}}]) as stage,
+             generate_subscripts(\
+[{{% for s in solution_stages() %}}'{{{{ s }}}}'{{{{ ',' if not loop.last }}}}{{% endfor %}}], 1) as position) as s
 union all
 select 'literals', 'role_family', '{{{{ role_family("x") | replace("'", "''") }}}}'
 union all

@@ -73,7 +73,8 @@ def expected_allocation(lines: pd.DataFrame, sheets: pd.DataFrame) -> pd.DataFra
     """spec/kpis.md, cost_per_solution: each hub pool per category; CLOUD by the hub's direct
     CLOUD spend when it is positive, everything else (and CLOUD otherwise) by hours."""
     keys = ["hub_id", "month"]
-    pools = lines[lines["solution_id"] == ""].groupby([*keys, "cost_category"])["eur"].sum().rename("pool").reset_index()
+    pools = lines[lines["solution_id"] == ""].groupby([*keys, "cost_category"])["eur"].sum() \
+        .rename("pool").reset_index()
     cloud = lines[(lines["solution_id"] != "") & (lines["cost_category"] == "CLOUD")] \
         .groupby([*keys, "solution_id"])["eur"].sum().rename("driver").reset_index()
     cloud_total = cloud.groupby(keys)["driver"].sum().rename("total")

@@ -7,10 +7,10 @@ import pytest
 
 from dagster_project.config import Settings
 from dagster_project.contract import SOURCES
-from dagster_project.output_contract import PUBLISHED_TABLES
 from dagster_project.definitions import build_defs
 from dagster_project.defs.raw_assets import raw_asset_key
 from dagster_project.defs.resources import WAREHOUSE_POOL
+from dagster_project.output_contract import PUBLISHED_TABLES
 
 
 @pytest.fixture(scope="module")
@@ -106,7 +106,8 @@ def test_the_publication_depends_on_every_model_it_reads(defs):
     assert dg.AssetKey(["intermediate", "int_calendar__reporting_period"]) in parents
     assert {dg.AssetKey(["marts", t.name]) for t in PUBLISHED_TABLES} <= parents
     # the report is made from the publication, in the same step (it goes live with the tables)
-    assert graph.get(dg.AssetKey(["published", "kpi_report"])).parent_keys == {dg.AssetKey(["published", "kpi_publication"])}
+    assert graph.get(dg.AssetKey(["published", "kpi_report"])).parent_keys == {
+        dg.AssetKey(["published", "kpi_publication"])}
 
 
 def test_dbt_manifest_is_rebuilt_when_the_project_or_the_parse_settings_change(dbt_manifest, monkeypatch, tmp_path):

@@ -59,7 +59,8 @@ def test_demo_has_the_expected_size(demo_raw):
 
 def test_yearly_attrition_is_realistic(demo_raw):
     exits, person_years = demo_raw.sql("""
-        select (select count(*) from raw.employment_events where event_type = 'EXIT' and effective_date <= '2026-09-30'),
+        select (select count(*) from raw.employment_events where event_type = 'EXIT' """
+        """and effective_date <= '2026-09-30'),
                (select sum(fte_days) / 365.0 from (
                    select least(coalesce(lead(effective_date) over w, date '2026-09-30'), date '2026-09-30')
                           - effective_date as fte_days, event_type
@@ -72,7 +73,8 @@ def test_yearly_attrition_is_realistic(demo_raw):
 def test_dynamics_cover_what_the_kpis_measure(demo_raw):
     kinds = dict(demo_raw.sql("select event_type, count(*) from raw.employment_events group by 1").fetchall())
     assert kinds.get("REHIRE", 0) >= 1 and kinds.get("TRANSFER", 0) >= 1 and kinds.get("JOB_CHANGE", 0) >= 1
-    exit_types = {r[0] for r in demo_raw.sql("select distinct exit_type from raw.employment_events where exit_type is not null").fetchall()}
+    exit_types = {r[0] for r in demo_raw.sql("select distinct exit_type from raw.employment_events "
+                                             "where exit_type is not null").fetchall()}
     assert exit_types == {"VOLUNTARY", "INVOLUNTARY", "OTHER"}
     assert scalar(demo_raw, "select count(*) from raw.employment_events where is_regretted") >= 1
     assert scalar(demo_raw, "select count(*) from raw.employees where worker_type = 'CONTRACTOR'") >= 5
@@ -90,7 +92,8 @@ def test_hubs_grow_past_and_below_critical_mass(demo_raw):
         select count(*) from raw.employment_events e
         where event_type <> 'EXIT' and not exists (
             select 1 from raw.employment_events l where l.employee_id = e.employee_id
-            and (l.effective_date, l.event_id) > (e.effective_date, e.event_id) and l.effective_date <= date '2026-09-30')
+            and (l.effective_date, l.event_id) > (e.effective_date, e.event_id) """
+            """and l.effective_date <= date '2026-09-30')
         and effective_date <= date '2026-09-30'
         group by hub_id""").fetchall()]
     assert max(sizes) >= 30 and min(sizes) < 30

@@ -11,12 +11,12 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 import pytest
+from dagster_duckdb import DuckDBResource
 
 from dagster_project.contract import SOURCES, SOURCES_BY_NAME
 from dagster_project.defs.raw_assets import RAW_ASSETS
 from dagster_project.defs.resources import SourceDirectory
 from dagster_project.ingest import SourceFileError, load, locate
-from dagster_duckdb import DuckDBResource
 
 
 def csv_rows(path: Path) -> int:
@@ -146,7 +146,7 @@ def test_row_with_missing_fields(tmp_path):
 
 def test_missing_file_and_missing_folder(source_copy):
     (source_copy / "costs" / "budgets.csv").unlink()
-    with pytest.raises(SourceFileError, match="budgets.csv.*missing"):
+    with pytest.raises(SourceFileError, match=r"budgets.csv.*missing"):
         locate(source_copy, SOURCES_BY_NAME["budgets"])
     shutil.rmtree(source_copy / "hr")
     with pytest.raises(SourceFileError, match="hr: source folder is missing"):

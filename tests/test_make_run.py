@@ -16,8 +16,8 @@ import dagster as dg
 from dagster_project.config import PROJECT_ROOT
 from dagster_project.contract import SOURCES
 from dagster_project.dbt_runner import MANIFEST_PATH
-from dagster_project.publish import read_manifest
 from dagster_project.output_contract import PUBLISHED_TABLES
+from dagster_project.publish import read_manifest
 
 
 def dbt_data_tests() -> int:

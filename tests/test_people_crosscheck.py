@@ -115,6 +115,7 @@ def test_daily_average_headcount_and_attrition(medium_marts, people, hub_index, 
     # first-year attrition: the hub's hires of the 12 months before the window, gone within 365 days
     cohort_start = (pd.Timestamp(month) - pd.DateOffset(months=23)).date()
     cohort = hires[(hires["hub_id"] == hub) & (hires["date"] >= cohort_start) & (hires["date"] < window_start)]
-    left = sum(end is not None and (end - start).days < 365 for start, end in zip(cohort["date"], cohort["spell_end"]))
+    left = sum(end is not None and (end - start).days < 365
+               for start, end in zip(cohort["date"], cohort["spell_end"], strict=True))
     assert (mart["first_year_cohort"], mart["first_year_exits"]) == (len(cohort), left)
     assert len(cohort) > 0

@@ -42,7 +42,7 @@ def row(con, table: str, where: str) -> dict:
     names = [d[0] for d in cursor.description]
     rows = cursor.fetchall()
     assert len(rows) == 1, f"{table} where {where}: {len(rows)} rows"
-    return dict(zip(names, rows[0]))
+    return dict(zip(names, rows[0], strict=True))
 
 
 def test_hub_months_span_opening_to_as_of_month(marts):

@@ -51,14 +51,16 @@ def exit_case(dbt_manifest, tmp_path_factory):
 def test_hand_made_case_needs_complementary_suppression(exit_case):
     published = table(exit_case, "exit_reasons")
     year = published[published["period_start"].dt.year == 2024]
-    decisions = {(r.scope, r.period_type, str(r.period_start.date())): (r.exits, None if pd.isna(r.suppression) else r.suppression)
+    decisions = {(r.scope, r.period_type, str(r.period_start.date())):
+                 (r.exits, None if pd.isna(r.suppression) else r.suppression)
                  for r in year.itertuples()}
     shown = None
     assert decisions == {
         ("H1", "QUARTER", "2024-01-01"): (2, "PRIMARY"),
         ("H2", "QUARTER", "2024-01-01"): (6, "COMPLEMENTARY"),
         ("COMPANY", "QUARTER", "2024-01-01"): (8, shown),
-        **{(scope, "QUARTER", q): (0, shown) for scope in ("H1", "H2", "COMPANY") for q in ("2024-04-01", "2024-07-01")},
+        **{(scope, "QUARTER", q): (0, shown)
+           for scope in ("H1", "H2", "COMPANY") for q in ("2024-04-01", "2024-07-01")},
         ("H1", "QUARTER", "2024-10-01"): (0, shown),
         ("H2", "QUARTER", "2024-10-01"): (5, shown),
         ("COMPANY", "QUARTER", "2024-10-01"): (5, shown),
@@ -168,7 +170,8 @@ def test_counts_fixed_by_their_bounds_are_protected_too():
     assert decided[("COMPANY", "QUARTER", 1)] is None and decided[("COMPANY", "YEAR", 1)] is None
     assert attack(bridge_of(cells), [published], 5) == []
     # without the complementary step the attacker pins A-Q1 as voluntary and B-Q2 as involuntary
-    told = {(f.cells, f.reason, f.value) for f in attack(bridge_of(cells), [publish_rows(cells, complementary=False)], 5)}
+    told = {(f.cells, f.reason, f.value)
+            for f in attack(bridge_of(cells), [publish_rows(cells, complementary=False)], 5)}
     assert ((("A", "2024-01-01"),), "voluntary_exits", 1) in told
     assert ((("B", "2024-04-01"),), "involuntary_exits", 1) in told
 

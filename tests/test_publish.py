@@ -19,8 +19,8 @@ import pytest
 from dagster_project.config import PROJECT_ROOT
 from dagster_project.contract import SOURCES
 from dagster_project.dbt_runner import DBT_TARGET_DIR, TARGETS_KEPT
-from dagster_project.publish import publish, read_manifest
 from dagster_project.output_contract import PUBLISHED_TABLES
+from dagster_project.publish import publish, read_manifest
 from synthetic.defects import DEFECTS, inject_defects
 from tests.conftest import DEMO_SEED, run_pipeline
 
@@ -56,7 +56,8 @@ def test_every_table_is_published_in_duckdb_and_parquet(published, demo_dir):
             assert expected == in_duckdb == in_parquet == manifest["tables"][table]["row_count"] > 0, table
         assert kpi.execute("select * from hub_costs limit 1").fetchall()
     index = (publish_dir / "data_docs" / "index.html").read_text()
-    assert index.count("<li>") == len(SOURCES) + len(PUBLISHED_TABLES)  # GX Data Docs of every suite of the last validation
+    # GX Data Docs of every suite of the last validation
+    assert index.count("<li>") == len(SOURCES) + len(PUBLISHED_TABLES)
     assert "Great Expectations" in (publish_dir / "data_docs" / "marts.hub_costs.html").read_text()
     builds = list(DBT_TARGET_DIR.glob("kpi_dbt_models-*"))
     assert 1 <= len(builds) <= TARGETS_KEPT  # each build's dbt folder; older ones pruned

@@ -51,7 +51,8 @@ def test_the_executive_summary_matches_the_figures_worked_out_by_hand(figures):
 def test_each_figure_says_it_in_a_sentence(figures):
     assert figures["hubs_at_critical_mass"].sentence == (
         "1 of 2 hubs at critical mass (0 at risk, 1 below); Beta Hub has been below for 15 months.")
-    assert figures["headcount"].sentence == "40 employees in the hubs at the end of March 2025, +10 in 12 months (+33.3 %)."
+    assert figures["headcount"].sentence == (
+        "40 employees in the hubs at the end of March 2025, +10 in 12 months (+33.3 %).")
     assert "of the 32 people in a hub twelve months ago" in figures["retention_rate_12m"].sentence
     assert figures["attrition_rate_12m"].sentence.startswith("4 exits in the last 12 months")
     assert figures["regretted_attrition_rate"].label == "Regretted attrition 2024"
@@ -61,7 +62,8 @@ def test_each_figure_says_it_in_a_sentence(figures):
     assert "within 365 days" in figures["industrialization_rate"].sentence
     assert "for the 3 solutions that went live in the last 12 months (223 days a year earlier)" in \
         figures["median_days_poc_to_production"].sentence
-    assert figures["adopted_share"].sentence.startswith("2 of 4 production solutions with a target reach at least 50.0 %")
+    assert figures["adopted_share"].sentence.startswith(
+        "2 of 4 production solutions with a target reach at least 50.0 %")
     assert "+24.4 % on the same months of 2024" in figures["total_cost_ytd_eur"].sentence
     assert figures["ytd_budget_variance_pct"].sentence.startswith("EUR 10.0 k over budget")
     assert "1 of 2 hubs over budget (a year earlier −5.0 %)" in figures["ytd_budget_variance_pct"].sentence
@@ -78,7 +80,8 @@ def test_regretted_attrition_comes_only_from_a_shown_company_year(case):
     rows = [dict(r) for r in pub.rows("exit_reasons")]
     for r in rows:
         if r["scope"] == "COMPANY" and r["period_type"] == "YEAR" and r["period_start"].year == 2024:
-            r.update(is_suppressed=True, suppression="COMPLEMENTARY", regretted_exits=None, regretted_attrition_rate=None)
+            r.update(is_suppressed=True, suppression="COMPLEMENTARY", regretted_exits=None,
+                     regretted_attrition_rate=None)
     hidden = dataclasses.replace(pub, tables={**pub.tables, "exit_reasons": rows})
     [figure] = [f for f in executive_summary(hidden) if f.key == "regretted_attrition_rate"]
     assert (figure.value, figure.text, figure.suppressed) == (None, "suppressed", "COMPLEMENTARY")

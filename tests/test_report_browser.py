@@ -94,8 +94,8 @@ def _published(publish_dir: Path) -> dict:
                    "from '{p}/company_scorecard.parquet' where month = ?", month)
         [(ytd,)] = q("select sum(total_cost_eur) from '{p}/company_scorecard.parquet' "
                      "where year(month) = ? and month <= ?", month.year, month)
-        [(variance, budget)] = q("select sum(ytd_budget_variance_eur), sum(ytd_budget_eur) from '{p}/hub_costs.parquet' "
-                                 "where month = ? and ytd_budget_eur is not null", month)
+        [(variance, budget)] = q("select sum(ytd_budget_variance_eur), sum(ytd_budget_eur) "
+                                 "from '{p}/hub_costs.parquet' where month = ? and ytd_budget_eur is not null", month)
         company_years = q("select regretted_attrition_rate, is_suppressed, suppression from '{p}/exit_reasons.parquet' "
                           "where scope = 'COMPANY' and period_type = 'YEAR' order by period_start")
         days = [d for (d,) in q("select days_poc_to_production from '{p}/solution_lifecycle.parquet' "
@@ -115,7 +115,8 @@ def _published(publish_dir: Path) -> dict:
                                           else (None, "n/a")),
     }
     if budget:
-        figures["ytd_budget_variance_pct"] = (variance / budget, ("+" if variance >= 0 else "−") + fmt_pct(abs(variance / budget)))
+        figures["ytd_budget_variance_pct"] = (variance / budget,
+                                              ("+" if variance >= 0 else "−") + fmt_pct(abs(variance / budget)))
     regretted = company_years[-1] if company_years else None
     return {"as_of_date": manifest["as_of_date"], "figures": figures, "regretted": regretted, "year_ago": year_ago}
 
@@ -154,8 +155,8 @@ def test_suppressed_exit_reasons_show_as_suppressed_never_as_zero(browser, publi
         page = opened.page
         page.select_option("#filter-period", "all")
         with contextlib.closing(duckdb.connect()) as con:
-            rows = con.execute("select scope, period_type, period_start, voluntary_exits, involuntary_exits, other_exits, "
-                               "regretted_exits, is_suppressed, suppression from read_parquet(?)",
+            rows = con.execute("select scope, period_type, period_start, voluntary_exits, involuntary_exits, "
+                               "other_exits, regretted_exits, is_suppressed, suppression from read_parquet(?)",
                                [str(publication / "parquet" / "exit_reasons.parquet")]).fetchall()
         suppressed_seen = 0
         for scope in sorted({r[0] for r in rows}):
@@ -166,7 +167,8 @@ def test_suppressed_exit_reasons_show_as_suppressed_never_as_zero(browser, publi
                 if is_suppressed:
                     suppressed_seen += 1
                     assert texts == [f"suppressed ({reason.lower()})"] * 4
-                    marked = page.locator(f'#table-exits tr[data-period="{kind}:{start}"] td[data-suppressed="{reason}"]')
+                    marked = page.locator(f'#table-exits tr[data-period="{kind}:{start}"] '
+                                          f'td[data-suppressed="{reason}"]')
                     assert marked.count() == 4
                 else:
                     assert texts == [fmt_int(c) for c in counts]

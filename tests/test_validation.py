@@ -11,7 +11,17 @@ import duckdb
 from dagster_project.contract import SOURCES
 from dagster_project.output_contract import PUBLISHED_TABLES
 from dagster_project.validation.runner import validate
-from dagster_project.validation.suites import EXPECTATIONS_DIR, SQL_RULE_TYPE, VALIDATION_DOC, validation_doc, _unique, all_suites, load_suite, render, suite_path
+from dagster_project.validation.suites import (
+    EXPECTATIONS_DIR,
+    SQL_RULE_TYPE,
+    VALIDATION_DOC,
+    _unique,
+    all_suites,
+    load_suite,
+    render,
+    suite_path,
+    validation_doc,
+)
 from tests.conftest import load_sources
 
 # defect code -> (suite, rule) that must report it

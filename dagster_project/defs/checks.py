@@ -13,8 +13,8 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from dagster_project.contract import SOURCES
-from dagster_project.defs.resources import Publication
 from dagster_project.defs.raw_assets import raw_asset_key
+from dagster_project.defs.resources import Publication
 from dagster_project.output_contract import PUBLISHED_TABLES
 from dagster_project.publish import data_docs_dir, previous_row_count
 
@@ -78,7 +78,7 @@ def build_gx_checks(name: str, suites: dict[str, dg.AssetKey], description: str,
                 bound = row_count_bound(previous, publication.max_table_shrink)
                 suite["expectations"] += [bound] if bound else []
         docs_dir = data_docs_dir(Path(warehouse.database))
-        for suite, result in zip(wanted, validate(Path(warehouse.database), loaded, docs_dir)):
+        for suite, result in zip(wanted, validate(Path(warehouse.database), loaded, docs_dir), strict=True):
             yield check_result(result, docs_dir / f"{suite}.html", suites[suite])
 
     return _checks

@@ -88,15 +88,15 @@ def build_publication(settings: Settings) -> dg.AssetsDefinition:
     )
     def kpi_publication(context: dg.AssetExecutionContext, warehouse: DuckDBResource, publication: Publication):
         run_started = context.instance.get_run_stats(context.run_id).start_time
-        started = (dt.datetime.fromtimestamp(run_started, dt.timezone.utc) if run_started
-                   else dt.datetime.now(dt.timezone.utc))
+        started = (dt.datetime.fromtimestamp(run_started, dt.UTC) if run_started
+                   else dt.datetime.now(dt.UTC))
         with warehouse.get_connection() as con:
             [(as_of_date,)] = con.execute(f"select as_of_date from {'.'.join(REPORTING_PERIOD.path)}").fetchall()
         manifest = {
             "as_of_date": str(as_of_date),
             "run_id": context.run_id,
             "run_started_at": started.isoformat(),
-            "published_at": dt.datetime.now(dt.timezone.utc).isoformat(),
+            "published_at": dt.datetime.now(dt.UTC).isoformat(),
             "sources": _sources(context.instance),
             "parameters": _parameters(context, settings),
             "validation": _validation(context.instance, context.run_id),

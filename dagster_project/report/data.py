@@ -69,5 +69,5 @@ def read_publication(publish_dir: Path) -> Publication:
                 raise ReportDataError(f"{table.name} has a person identifier column {personal}")
             cursor = con.execute(f"SELECT {', '.join(columns)} FROM read_parquet(?) ORDER BY {', '.join(table.grain)}",
                                  [str(parquet)])
-            tables[table.name] = [dict(zip(columns, row)) for row in cursor.fetchall()]
+            tables[table.name] = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
     return Publication(tables, manifest)

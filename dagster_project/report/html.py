@@ -35,7 +35,8 @@ def _figure(f: Figure) -> str:
     if direction is None:
         change = "no comparison"
     else:
-        change = f"{ARROWS[direction]} {'no change' if direction == 'flat' else direction} from {f.previous_text} a year earlier"
+        change = (f"{ARROWS[direction]} {'no change' if direction == 'flat' else direction} "
+                  f"from {f.previous_text} a year earlier")
     flags = ""
     if f.small_sample:
         flags += '<span class="flag" title="fewer people than min_group_size: a small sample">small sample</span>'
@@ -52,16 +53,18 @@ def _figure(f: Figure) -> str:
 def _validation(pub: Publication) -> str:
     v = pub.validation
     if v is None:
-        return f'<p class="note" data-validation="absent">Validation summary: {NOT_RECORDED} in this publication\'s manifest.</p>'
+        return (f'<p class="note" data-validation="absent">Validation summary: {NOT_RECORDED} '
+                'in this publication\'s manifest.</p>')
     counts = " · ".join(f"{label}: <b>{_e(fmt_int(v[key]) if v.get(key) is not None else NOT_RECORDED)}</b>"
                         for key, label in (("checks", "checks evaluated"), ("expectations", "GX expectations"),
                                            ("dbt_tests", "dbt tests")))
     warnings = v.get("warnings") or []
     if warnings:
-        rows = "".join(f"<tr><td class='mono'>{_e(w.get('asset', ''))}</td><td class='mono'>{_e(w.get('rule', ''))}</td>"
+        rows = "".join(f"<tr><td class='mono'>{_e(w.get('asset', ''))}</td>"
+                       f"<td class='mono'>{_e(w.get('rule', ''))}</td>"
                        f"<td class='num'>{_e(fmt_int(w.get('count')))}</td></tr>" for w in warnings)
-        table = (f"<table id=\"table-warnings\"><thead><tr><th>asset</th><th>rule (warning)</th><th class=\"num\">rows</th>"
-                 f"</tr></thead><tbody>{rows}</tbody></table>")
+        table = ("<table id=\"table-warnings\"><thead><tr><th>asset</th><th>rule (warning)</th>"
+                 f"<th class=\"num\">rows</th></tr></thead><tbody>{rows}</tbody></table>")
     else:
         table = "<p class=\"note\">No warning: every rule passed.</p>"
     return f'<p data-validation="present">{counts}. Every blocking rule passed (else nothing is published).</p>{table}'
@@ -71,11 +74,13 @@ def _sources(pub: Publication) -> str:
     sources = pub.manifest.get("sources") or []
     if not sources:
         return f"<p class=\"note\">Sources: {NOT_RECORDED}.</p>"
-    rows = "".join(f"<tr><td class=\"mono\">{_e(s.get('name'))}</td><td class=\"num\">{_e(fmt_int(s.get('row_count')))}</td>"
-                   f"<td class=\"mono\" title=\"{_e(s.get('sha256'))}\">{_e((s.get('sha256') or NOT_RECORDED)[:16])}…</td></tr>"
+    rows = "".join(f"<tr><td class=\"mono\">{_e(s.get('name'))}</td>"
+                   f"<td class=\"num\">{_e(fmt_int(s.get('row_count')))}</td>"
+                   f"<td class=\"mono\" title=\"{_e(s.get('sha256'))}\">"
+                   f"{_e((s.get('sha256') or NOT_RECORDED)[:16])}…</td></tr>"
                    for s in sources)
-    return (f"<table id=\"table-sources\"><thead><tr><th>source file</th><th class=\"num\">rows</th><th>SHA-256 (first 16)</th>"
-            f"</tr></thead><tbody>{rows}</tbody></table>")
+    return ("<table id=\"table-sources\"><thead><tr><th>source file</th><th class=\"num\">rows</th>"
+            f"<th>SHA-256 (first 16)</th></tr></thead><tbody>{rows}</tbody></table>")
 
 
 def _parameters(pub: Publication) -> str:
@@ -83,7 +88,8 @@ def _parameters(pub: Publication) -> str:
     if params is None:
         return (f'<p class="note" data-parameters="absent">KPI parameters: {NOT_RECORDED} in this publication\'s '
                 "manifest (small samples are marked below the default min_group_size of 5).</p>")
-    rows = "".join(f"<tr><td class=\"mono\">{_e(k)}</td><td class=\"num\">{_e(v)}</td></tr>" for k, v in sorted(params.items()))
+    rows = "".join(f"<tr><td class=\"mono\">{_e(k)}</td><td class=\"num\">{_e(v)}</td></tr>"
+                   for k, v in sorted(params.items()))
     return (f"<table id=\"table-parameters\" data-parameters=\"present\"><thead><tr><th>parameter</th>"
             f"<th class=\"num\">value</th></tr></thead><tbody>{rows}</tbody></table>")
 
@@ -110,7 +116,8 @@ def render(pub: Publication) -> str:
         "RUN_ID": _e(m.get("run_id", NOT_RECORDED)),
         "PUBLISHED_AT": _e(m.get("published_at", NOT_RECORDED)),
         "SUMMARY": summary,
-        "MIN_GROUP_SIZE": _e(data["min_group_size"]) + ("" if data["min_group_size_recorded"] else f" ({NOT_RECORDED}: the default)"),
+        "MIN_GROUP_SIZE": _e(data["min_group_size"])
+                          + ("" if data["min_group_size_recorded"] else f" ({NOT_RECORDED}: the default)"),
         "VALIDATION": _validation(pub),
         "SOURCES": _sources(pub),
         "PARAMETERS": _parameters(pub),

@@ -62,7 +62,8 @@ def _encoded(values: list) -> list | dict:
 def _columns(pub: Publication, table: str, rows: list[dict] | None = None) -> dict[str, list | dict]:
     rows = pub.rows(table) if rows is None else rows
     declared = {c.name: c for c in PUBLISHED_TABLES_BY_NAME[table].columns}
-    return {name: _encoded([_json_value(r[name], name, declared[name].is_rate) for r in rows]) for name in COLUMNS[table]}
+    return {name: _encoded([_json_value(r[name], name, declared[name].is_rate) for r in rows])
+            for name in COLUMNS[table]}
 
 
 def stuck_pocs(pub: Publication) -> list[dict]:
@@ -85,7 +86,8 @@ def hub_names(pub: Publication) -> dict[str, str]:
 
 def payload(pub: Publication) -> dict:
     month = as_of_month(pub)
-    adoption = [r for r in pub.rows("solution_adoption") if r["stage"] == "PRODUCTION" and r["adoption_rate"] is not None]
+    adoption = [r for r in pub.rows("solution_adoption")
+                if r["stage"] == "PRODUCTION" and r["adoption_rate"] is not None]
     return {
         "as_of_date": pub.manifest["as_of_date"],
         "as_of_month": month.isoformat(),

@@ -204,8 +204,8 @@ def _industrialization(pub, month, year_ago) -> Figure:
     window = pub.parameter("industrialization_window_days")
     within = f"{fmt_int(window)} days" if window is not None else "the industrialisation window"
     return Figure("industrialization_rate", "Industrialisation rate", value, fmt_pct(value), previous, "up",
-                  f"{fmt_int(card['industrialized_pocs'])} of {fmt_int(card['eligible_pocs'])} POCs old enough to judge "
-                  f"reached production within {within} ({_change(value, previous, fmt_pct)}).")
+                  f"{fmt_int(card['industrialized_pocs'])} of {fmt_int(card['eligible_pocs'])} POCs old enough "
+                  f"to judge reached production within {within} ({_change(value, previous, fmt_pct)}).")
 
 
 def median_days_to_production(pub: Publication, start: dt.date, end: dt.date) -> tuple[float | None, int]:
@@ -240,7 +240,8 @@ def _adopted(pub, month, year_ago) -> Figure:
             if r["month"] == month and r["stage"] == "PRODUCTION" and (r["target_users"] or 0) > 0]
     adopted = sum(1 for r in rows if r["is_adopted"])
     threshold = pub.parameter("adoption_threshold")
-    of_target = f"at least {fmt_pct(threshold)} of their target users" if threshold is not None else "their adoption threshold"
+    of_target = (f"at least {fmt_pct(threshold)} of their target users" if threshold is not None
+                 else "their adoption threshold")
     return Figure("adopted_share", "Adopted production solutions", value, fmt_pct(value), previous, "up",
                   f"{adopted} of {len(rows)} production solutions with a target reach {of_target} "
                   f"({_change(value, previous, fmt_pct)}).")

@@ -26,9 +26,9 @@ def buffer_query_results() -> None:
     global _patched
     if _patched:
         return
+    from great_expectations.execution_engine.sqlalchemy_execution_engine import SqlAlchemyExecutionEngine
     from sqlalchemy import event
     from sqlalchemy.pool import Pool
-    from great_expectations.execution_engine.sqlalchemy_execution_engine import SqlAlchemyExecutionEngine
 
     def execute_query(self, query):
         with self.get_connection() as connection:

@@ -18,7 +18,8 @@ ROW_COUNT_METRIC = "unexpected_rows_query.row_count"
 
 
 class ExpectQueryToReturnNoRows(UnexpectedRowsExpectation):
-    """GX type ``expect_query_to_return_no_rows`` (suites.SQL_RULE_TYPE). Success when ``unexpected_rows_query`` returns no row; the count is the observed value."""
+    ("GX type ``expect_query_to_return_no_rows`` (suites.SQL_RULE_TYPE). "
+     "Success when ``unexpected_rows_query`` returns no row; the count is the observed value.")
 
     metric_dependencies: ClassVar[tuple[str, ...]] = (ROW_COUNT_METRIC,)
 

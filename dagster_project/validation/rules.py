@@ -83,7 +83,8 @@ SOURCE_RULES: dict[str, list[SqlRule | RangeRule]] = {
         SqlRule("same_hub_transfer", WARNING, "a TRANSFER should change hub_id (treated as JOB_CHANGE)",
                 "select * from " + ORDERED_EVENTS + " where event_type = 'TRANSFER' and hub_id = prev_hub"),
         SqlRule("same_day_hire_and_exit", WARNING, "an EXIT on the hire day",
-                "select x.* from (select * from {batch}) x join (select * from {batch}) h using (employee_id, effective_date) "
+                "select x.* from (select * from {batch}) x join (select * from {batch}) h "
+                "using (employee_id, effective_date) "
                 "where h.event_type in ('HIRE', 'REHIRE') and x.event_type = 'EXIT'"),
     ],
     "requisitions": [
@@ -101,7 +102,8 @@ SOURCE_RULES: dict[str, list[SqlRule | RangeRule]] = {
     "solution_stage_events": [
         _fk("solution_id", "solutions"),
         SqlRule("stage_before_created_on", WARNING, "entered_on should be >= the solution's created_on",
-                "select b.* from (select * from {batch}) b join raw.solutions s using (solution_id) where b.entered_on < s.created_on"),
+                "select b.* from (select * from {batch}) b join raw.solutions s using (solution_id) "
+                "where b.entered_on < s.created_on"),
     ],
     "timesheets": [
         _fk("employee_id", "employees"),
@@ -127,8 +129,8 @@ SOURCE_RULES: dict[str, list[SqlRule | RangeRule]] = {
                 "from {batch} where user_id like '%@%'"),
         SqlRule("usage_before_go_live", WARNING, "usage should start with the first PILOT or PRODUCTION",
                 "select b.* from (select * from {batch}) b left join (select solution_id, min(entered_on) as live "
-                "from raw.solution_stage_events where stage in ('PILOT', 'PRODUCTION') group by 1) l using (solution_id) "
-                "where l.live is null or b.activity_date < l.live"),
+                "from raw.solution_stage_events where stage in ('PILOT', 'PRODUCTION') group by 1) l "
+                "using (solution_id) where l.live is null or b.activity_date < l.live"),
     ],
     "cost_lines": [
         _fk("hub_id", "hubs"),
@@ -136,8 +138,9 @@ SOURCE_RULES: dict[str, list[SqlRule | RangeRule]] = {
         SqlRule("amount_sign_by_charge_type", CRITICAL, "amount > 0 for USAGE and PURCHASE",
                 "select * from {batch} where charge_type in ('USAGE', 'PURCHASE') and amount <= 0"),
         SqlRule("fx_rate_exists", CRITICAL, "a rate exists for the posting month and currency unless EUR",
-                "select * from (select * from {batch}) c where currency <> 'EUR' and not exists (select 1 from raw.fx_rates f "
-                "where f.currency = c.currency and f.period_month = date_trunc('month', c.posting_date))"),
+                "select * from (select * from {batch}) c where currency <> 'EUR' and not exists "
+                "(select 1 from raw.fx_rates f where f.currency = c.currency "
+                "and f.period_month = date_trunc('month', c.posting_date))"),
         SqlRule("staff_line_without_solution", WARNING, "STAFF cost should sit in the hub pool",
                 "select * from {batch} where cost_category = 'STAFF' and solution_id is not null"),
     ],

@@ -68,7 +68,7 @@ def _column_samples(result: dict, key: list[str]) -> list[dict]:
 def _query_samples(con: duckdb.DuckDBPyConnection, table: str, query: str) -> list[dict]:
     cursor = con.execute(f"select * from ({query.replace('{batch}', table)}) limit {SAMPLE_ROWS}")
     names = [d[0] for d in cursor.description]
-    return [{n: _plain(v) for n, v in zip(names, row)} for row in cursor.fetchall()]
+    return [{n: _plain(v) for n, v in zip(names, row, strict=True)} for row in cursor.fetchall()]
 
 
 def _raised(exception_info) -> str | None:

@@ -47,7 +47,8 @@ def membership(rows: pd.DataFrame, cells: pd.DataFrame) -> np.ndarray:
     in_scope = (rows["scope"].to_numpy()[:, None] == COMPANY) | (
         rows["scope"].to_numpy()[:, None] == cells["hub_id"].to_numpy()[None, :])
     quarter = cells["quarter_start"].to_numpy()[None, :]
-    in_period = (quarter >= rows["period_start"].to_numpy()[:, None]) & (quarter <= rows["period_end"].to_numpy()[:, None])
+    in_period = ((quarter >= rows["period_start"].to_numpy()[:, None])
+                 & (quarter <= rows["period_end"].to_numpy()[:, None]))
     return in_scope & in_period
 
 
@@ -70,7 +71,8 @@ def _bounds_lp(member: np.ndarray, values: np.ndarray, shown: np.ndarray, cell_e
     index = np.flatnonzero(shown & member.any(axis=1))
     a_eq = b_eq = a_ub = b_ub = None
     if index.size:
-        a_eq = sparse.hstack([sparse.csr_matrix(member[index].astype(float)), sparse.csr_matrix((index.size, n * extra))])
+        a_eq = sparse.hstack([sparse.csr_matrix(member[index].astype(float)),
+                              sparse.csr_matrix((index.size, n * extra))])
         b_eq = values[index].astype(float)
     if extra:
         eye = sparse.identity(n, format="csr")
