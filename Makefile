@@ -15,7 +15,7 @@ SCALE ?= demo
 SEED ?= 42
 OUT ?= seeds
 
-.PHONY: run test test-fast lint chromium report ui generate contract lock clean help
+.PHONY: run test test-fast lint chromium report ui generate contract lock clean help bi bi-build bi-env bi-lock
 
 help:
 	@echo "make run       refresh every asset on the sources in \$$KPI_SOURCE_DIR (default seeds/)"
@@ -27,6 +27,8 @@ help:
 	@echo "make generate  write synthetic sources: SCALE=demo|medium|large SEED=42 OUT=seeds"
 	@echo "make contract  rewrite expectations/, docs/validation.md and docs/published_tables.md from the contracts"
 	@echo "make lock      re-resolve requirements.lock and requirements-dev.lock from pyproject.toml"
+	@echo "make bi        the KPI report (Streamlit) on \$$KPI_PUBLISH_DIR, http://127.0.0.1:\$$BI_PORT (8501)"
+	@echo "make bi-build  install the report's environment (bi/.venv) and check every page headless"
 
 # --compile-bytecode: this machine sets PYTHONDONTWRITEBYTECODE, so without it every process
 # (each dbt run too) compiles dagster, dbt and GX from source: seconds of start-up each time.
@@ -84,6 +86,29 @@ contract: $(RUN_STAMP)
 lock: $(RUN_STAMP)
 	$(VENV)/bin/uv pip compile --quiet pyproject.toml --group dev -o requirements-dev.lock
 	$(VENV)/bin/uv pip compile --quiet pyproject.toml -c requirements-dev.lock -o requirements.lock
+
+# The BI report (bi/) has its own environment, bi/.venv, from bi/requirements.lock: only the bi
+# targets install it; `make test` runs tests/test_bi.py only where it exists.
+BI_VENV := bi/.venv
+BI_STAMP := $(BI_VENV)/.synced
+BI_PORT ?= 8501
+
+$(BI_STAMP): bi/requirements.lock $(RUN_STAMP)
+	test -x $(BI_VENV)/bin/python || $(PYTHON) -m venv $(BI_VENV)
+	$(VENV)/bin/uv pip sync --quiet --compile-bytecode --python $(BI_VENV)/bin/python bi/requirements.lock
+	touch $(BI_STAMP)
+
+bi-env: $(BI_STAMP)
+
+bi-build: $(BI_STAMP)
+	cd bi && .venv/bin/python check.py
+
+bi: bi-build
+	@echo "KPI report: http://127.0.0.1:$(BI_PORT)  (Ctrl-C stops it)"
+	cd bi && exec .venv/bin/streamlit run app.py --server.port $(BI_PORT)
+
+bi-lock: $(RUN_STAMP)
+	$(VENV)/bin/uv pip compile --quiet --python-version 3.11 bi/requirements.in -o bi/requirements.lock
 
 clean:
 	rm -rf data dbt_project/target dbt_project/logs
