@@ -54,8 +54,11 @@ def largest_relative_differences(con: duckdb.DuckDBPyConnection, table: str, bef
     from dagster_project.output_contract import PUBLISHED_TABLES_BY_NAME
 
     grain = PUBLISHED_TABLES_BY_NAME[table].grain
-    columns = [(name, type_) for name, type_, *_ in
-               con.execute(f"describe select * from read_parquet('{before}')").fetchall()]
+    columns, after_columns = ([(name, type_) for name, type_, *_ in
+                               con.execute(f"describe select * from read_parquet('{p}')").fetchall()]
+                              for p in (before, after))
+    if columns != after_columns:
+        return {}, [f"columns differ: {columns} != {after_columns}"]
     floats = [name for name, type_ in columns if type_ in FLOAT_TYPES]
     exact = [name for name, _ in columns if name not in floats and name not in grain]
     on = " and ".join(f'b."{k}" = a."{k}"' for k in grain)
