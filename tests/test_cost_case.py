@@ -118,7 +118,7 @@ def allocated(con, solution: str, month: str, category: str) -> tuple[str, float
     [(key, amount)] = con.execute(
         "select applied_key, allocated_cost_eur from intermediate.int_costs__pool_allocation "
         "where solution_id = ? and month = ? and cost_category = ?", [solution, month, category]).fetchall()
-    return key, amount
+    return key, float(amount)  # the intermediate keeps DECIMAL; the published marts are DOUBLE
 
 
 def test_cloud_pool_split_by_direct_cloud_spend(marts):

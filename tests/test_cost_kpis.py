@@ -100,7 +100,7 @@ def test_allocated_cost_per_solution_matches(medium_marts, medium_dir, attribute
     merged = expected.merge(marts, on=["solution_id", "month"], how="outer").fillna(0)
     assert len(merged) > 1000
     assert merged["allocated_cost_eur"].to_numpy() == pytest.approx(merged["expected"].to_numpy(), abs=0.01)
-    per_key = medium_marts.execute("select applied_key, cost_category, sum(allocated_cost_eur) "
+    per_key = medium_marts.execute("select applied_key, cost_category, cast(sum(allocated_cost_eur) as double) "
                                    "from intermediate.int_costs__pool_allocation group by all").fetchall()
     totals = alloc.groupby(["key", "cost_category"])["allocated"].sum()
     assert {(k, c): a for k, c, a in per_key} == pytest.approx(totals.to_dict(), abs=0.01)

@@ -8,6 +8,10 @@
 --                when they sum to zero or less (or there are none), PEOPLE_TIME instead.
 -- A line counts in its hub_month. applied_key says which key spread the pool; solution_driver
 -- and hub_driver are the key's numerator and denominator (hours, or EUR of direct lines).
+-- Determinism: the pools and drivers are exact DECIMAL sums; each allocation is one double
+-- product and quotient (the same bits whatever the thread order), stored as DECIMAL(38, 18) so
+-- that every sum of allocations downstream is exact too (a DOUBLE sum depends on the order in
+-- which DuckDB's threads combine it). Rounding at 1e-18 EUR moves no published figure.
 with
 
 lines as (select * from {{ ref('int_costs__lines_eur') }} where hub_month is not null),
@@ -87,7 +91,7 @@ final as (
         pool_cost_eur,
         solution_driver,
         hub_driver,
-        cast(pool_cost_eur as double) * solution_driver / hub_driver as allocated_cost_eur
+        cast(cast(pool_cost_eur as double) * solution_driver / hub_driver as decimal(38, 18)) as allocated_cost_eur
     from (
         select * from by_consumption
         union all

@@ -2,6 +2,9 @@
 -- every calendar quarter and year that ended on or before as_of_date and overlaps the scope's
 -- open months, with its exits, reason counts and daily average headcount (spec/kpis.md).
 -- A period still running never appears, so a row does not change from one night to the next.
+-- avg_headcount = head-days / days, head-days being the integer sum of the daily headcount
+-- (summed over hubs as integers for COMPANY) and the division the last step: a sum of the
+-- hubs' DOUBLE averages would depend on the order in which DuckDB's threads combine it.
 with
 
 period as (select * from {{ ref('int_calendar__reporting_period') }}),
@@ -44,11 +47,10 @@ hub_periods as (
     group by all
 ),
 
-hub_averages as (
+hub_head_days as (
     select
         hub_periods.*,
-        (coalesce(at_end.cumulative_headcount, 0) - coalesce(before.cumulative_headcount, 0))
-            / cast(hub_periods.period_end - hub_periods.period_start + 1 as double) as avg_headcount
+        coalesce(at_end.cumulative_headcount, 0) - coalesce(before.cumulative_headcount, 0) as head_days
     from hub_periods
     left join daily as at_end on at_end.hub_id = hub_periods.hub_id and at_end.day = hub_periods.period_end
     left join daily as before on before.hub_id = hub_periods.hub_id and before.day = hub_periods.period_start - 1
@@ -60,21 +62,22 @@ open_spans as (
 
 hub_rows as (
     select
-        hub_averages.hub_id as scope,
-        hub_averages.period_type,
-        hub_averages.period_start,
-        hub_averages.period_end,
-        hub_averages.exits,
-        hub_averages.voluntary_exits,
-        hub_averages.involuntary_exits,
-        hub_averages.other_exits,
-        hub_averages.regretted_exits,
-        hub_averages.avg_headcount
-    from hub_averages
+        hub_head_days.hub_id as scope,
+        hub_head_days.period_type,
+        hub_head_days.period_start,
+        hub_head_days.period_end,
+        hub_head_days.exits,
+        hub_head_days.voluntary_exits,
+        hub_head_days.involuntary_exits,
+        hub_head_days.other_exits,
+        hub_head_days.regretted_exits,
+        hub_head_days.head_days / cast(hub_head_days.period_end - hub_head_days.period_start + 1 as double)
+            as avg_headcount
+    from hub_head_days
     join open_spans
-        on open_spans.hub_id = hub_averages.hub_id
-       and hub_averages.period_start <= open_spans.last_day
-       and hub_averages.period_end >= open_spans.first_month
+        on open_spans.hub_id = hub_head_days.hub_id
+       and hub_head_days.period_start <= open_spans.last_day
+       and hub_head_days.period_end >= open_spans.first_month
 ),
 
 company_rows as (
@@ -89,10 +92,10 @@ company_rows as (
         sum(involuntary_exits) as involuntary_exits,
         sum(other_exits) as other_exits,
         sum(regretted_exits) as regretted_exits,
-        sum(avg_headcount) as avg_headcount
-    from hub_averages
+        sum(head_days) / cast(period_end - period_start + 1 as double) as avg_headcount
+    from hub_head_days
     cross join period
-    where hub_averages.period_end >= period.first_month
+    where hub_head_days.period_end >= period.first_month
     group by period_type, period_start, period_end
 ),
 

@@ -22,7 +22,8 @@ daily_deltas as (
         hub_id,
         day,
         sum(case when worker_type = 'EMPLOYEE' then sign else 0 end) as headcount,
-        sum(case when worker_type = 'EMPLOYEE' then sign * fte else 0 end) as fte,
+        -- FTE summed in DECIMAL: exact, so the same bits whatever the order of the parallel sum
+        sum(case when worker_type = 'EMPLOYEE' then sign * cast(fte as decimal(18, 12)) else 0 end) as fte,
         sum(case when worker_type = 'CONTRACTOR' then sign else 0 end) as contractor_headcount,
         sum(case when worker_type = 'EMPLOYEE' and role_family = 'DATA_SCIENCE' then sign else 0 end) as headcount_data_science,
         sum(case when worker_type = 'EMPLOYEE' and role_family = 'IT' then sign else 0 end) as headcount_it,

@@ -3,6 +3,9 @@
 -- ("employed during that week"): when week_start is the last day employed (an EXIT on a
 -- Monday), the week belongs to the assignment held that day; when the person is hired
 -- mid-week, to the first assignment inside the week. No hours are dropped.
+-- hours is DECIMAL(18, 12) from here on (the source's DOUBLE to 1e-12 h): every sum of hours
+-- downstream is then exact, the same bits whatever the order of DuckDB's parallel sum, and a
+-- threshold such as staffing_min_hours is never missed by a rounding error of a DOUBLE sum.
 with
 
 timesheets as (select * from {{ ref('stg_projects__timesheets') }}),
@@ -44,7 +47,7 @@ final as (
         month,
         activity_type,
         solution_id,
-        hours,
+        cast(hours as decimal(18, 12)) as hours,
         hub_id,
         worker_type,
         spell_no,

@@ -12,7 +12,8 @@ exits as (select * from {{ ref('int_hr__employee_flows') }} where flow = 'EXIT')
 hire_outcomes as (select * from {{ ref('int_hr__hire_outcomes') }}),
 pocs as (select * from {{ ref('int_solutions__poc_outcomes') }}),
 hub_portfolio as (select * from {{ ref('int_solutions__hub_monthly_portfolio') }}),
-hub_costs as (select * from {{ ref('hub_costs') }}),
+hub_months as (select * from {{ ref('int_hr__hub_months') }}),
+cost_lines as (select * from {{ ref('int_costs__lines_eur') }}),
 
 months as (
     select
@@ -102,7 +103,12 @@ industrialization as (
 ),
 
 costs as (
-    select month, sum(total_cost_eur) as total_cost_eur from hub_costs group by month
+    -- the lines of hub_costs (each in its hub_month), summed exactly in DECIMAL: a sum of the
+    -- hubs' DOUBLE totals would depend on the order in which DuckDB's threads combine it
+    select cost_lines.hub_month as month, sum(cost_lines.amount_eur) as total_cost_eur
+    from cost_lines
+    join hub_months on hub_months.hub_id = cost_lines.hub_id and hub_months.month = cost_lines.hub_month
+    group by cost_lines.hub_month
 ),
 
 final as (
@@ -121,7 +127,7 @@ final as (
         {{ safe_ratio('portfolio.active_users', 'portfolio.target_users') }} as adoption_rate,
         {{ safe_ratio('portfolio.adopted', 'portfolio.production_with_users') }} as adopted_share,
         {{ safe_ratio('portfolio.healthy', 'portfolio.solutions_in_production') }} as healthy_production_share,
-        coalesce(costs.total_cost_eur, 0) as total_cost_eur,
+        cast(coalesce(costs.total_cost_eur, 0) as double) as total_cost_eur,
         {{ safe_ratio('coalesce(costs.total_cost_eur, 0)', 'portfolio.solutions_in_production') }}
             as cost_per_production_solution_eur,
         {{ safe_ratio('portfolio.monitored', 'portfolio.solutions_in_production') }} as monitored_share

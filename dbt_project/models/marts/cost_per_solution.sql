@@ -2,6 +2,8 @@
 -- category by its allocation key), from the earliest of its first stage event, cost line or
 -- hours through as_of_month (and never after a month it was allocated pool cost: a CLOUD pool
 -- follows a direct line into the line's hub_month, which can be earlier than its posting month).
+-- Money stays DECIMAL (exact, so the same bits whatever the order of a parallel sum) through
+-- every sum, the cumulative one included; the published DOUBLE columns are cast last.
 with
 
 lines as (select * from {{ ref('int_costs__lines_eur') }} where solution_id is not null),
@@ -48,7 +50,7 @@ costs as (
         spine.solution_id,
         solutions.hub_id,
         spine.month,
-        cast(coalesce(direct.direct_cost_eur, 0) as double) as direct_cost_eur,
+        coalesce(direct.direct_cost_eur, 0) as direct_cost_eur,
         coalesce(allocated.allocated_cost_eur, 0) as allocated_cost_eur,
         coalesce(solution_hours.build_hours, 0) as build_hours,
         coalesce(solution_hours.run_hours, 0) as run_hours,
@@ -68,13 +70,13 @@ final as (
         solution_id,
         hub_id,
         month,
-        direct_cost_eur,
-        allocated_cost_eur,
-        direct_cost_eur + allocated_cost_eur as total_cost_eur,
-        sum(direct_cost_eur + allocated_cost_eur) over (
-            partition by solution_id order by month rows unbounded preceding) as cumulative_cost_eur,
-        build_hours,
-        run_hours,
+        cast(direct_cost_eur as double) as direct_cost_eur,
+        cast(allocated_cost_eur as double) as allocated_cost_eur,
+        cast(direct_cost_eur + allocated_cost_eur as double) as total_cost_eur,
+        cast(sum(direct_cost_eur + allocated_cost_eur) over (
+            partition by solution_id order by month rows unbounded preceding) as double) as cumulative_cost_eur,
+        cast(build_hours as double) as build_hours,
+        cast(run_hours as double) as run_hours,
         monthly_active_users,
         {{ safe_ratio('direct_cost_eur + allocated_cost_eur', 'monthly_active_users') }} as cost_per_active_user_eur,
         stage

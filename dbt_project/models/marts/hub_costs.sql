@@ -2,6 +2,8 @@
 -- was allocated to solutions, and year-to-date spend against the year's budget phased over the
 -- hub's open months (int_costs__monthly_budgets).
 -- Each line counts in its hub_month (lines posted outside the hub's months are not lost).
+-- Money stays DECIMAL (exact, so the same bits whatever the order of a parallel sum) through
+-- every sum and difference; the published DOUBLE columns are cast last.
 with
 
 hub_months as (select * from {{ ref('int_hr__hub_months') }}),
@@ -27,9 +29,9 @@ monthly as (
     select
         hub_months.hub_id,
         hub_months.month,
-        cast(coalesce(ledger.pool_cost_eur, 0) as double) as pool_cost_eur,
+        coalesce(ledger.pool_cost_eur, 0) as pool_cost_eur,
         coalesce(allocated.allocated_cost_eur, 0) as allocated_cost_eur,
-        cast(coalesce(ledger.direct_cost_eur, 0) as double) as direct_cost_eur,
+        coalesce(ledger.direct_cost_eur, 0) as direct_cost_eur,
         budgets.budget_eur,
         budgets.ytd_budget_eur
     from hub_months
@@ -42,16 +44,16 @@ final as (
     select
         hub_id,
         month,
-        pool_cost_eur,
-        allocated_cost_eur,
-        pool_cost_eur - allocated_cost_eur as unallocated_cost_eur,
-        direct_cost_eur,
-        pool_cost_eur + direct_cost_eur as total_cost_eur,
+        cast(pool_cost_eur as double) as pool_cost_eur,
+        cast(allocated_cost_eur as double) as allocated_cost_eur,
+        cast(pool_cost_eur - allocated_cost_eur as double) as unallocated_cost_eur,
+        cast(direct_cost_eur as double) as direct_cost_eur,
+        cast(pool_cost_eur + direct_cost_eur as double) as total_cost_eur,
         budget_eur,
-        sum(pool_cost_eur + direct_cost_eur) over ytd as ytd_cost_eur,
+        cast(sum(pool_cost_eur + direct_cost_eur) over ytd as double) as ytd_cost_eur,
         ytd_budget_eur,
-        sum(pool_cost_eur + direct_cost_eur) over ytd - ytd_budget_eur as ytd_budget_variance_eur,
-        {{ safe_ratio('sum(pool_cost_eur + direct_cost_eur) over ytd - ytd_budget_eur', 'ytd_budget_eur') }}
+        cast(sum(pool_cost_eur + direct_cost_eur) over ytd as double) - ytd_budget_eur as ytd_budget_variance_eur,
+        {{ safe_ratio('cast(sum(pool_cost_eur + direct_cost_eur) over ytd as double) - ytd_budget_eur', 'ytd_budget_eur') }}
             as ytd_budget_variance_pct,
         {{ safe_ratio('pool_cost_eur - allocated_cost_eur', 'pool_cost_eur + direct_cost_eur') }} as unallocated_share
     from monthly

@@ -38,13 +38,14 @@
 {% endtest %}
 
 {# A pool is spread at most once: per group (one pool), the allocated sum has the pool's sign and
-   is no larger, to the cent. #}
+   is no larger, to the cent. (Signs compared with sign(): a product of two DECIMAL(38) sums can
+   overflow.) #}
 {% test allocation_within_pool(model, group_by, pool_column='pool_cost_eur', allocated_column='allocated_cost_eur') %}
     select {{ group_by | join(', ') }}, max({{ pool_column }}) as pool, sum({{ allocated_column }}) as allocated
     from {{ model }}
     group by {{ group_by | join(', ') }}
     having abs(sum({{ allocated_column }})) > abs(max({{ pool_column }})) + 0.005
-        or sum({{ allocated_column }}) * max({{ pool_column }}) < 0
+        or sign(sum({{ allocated_column }})) * sign(max({{ pool_column }})) < 0
 {% endtest %}
 
 {# A hub-month rate of working hours is NULL only when the hub's employees logged no working
