@@ -279,7 +279,8 @@ PUBLISHED_TABLES: tuple[PublishedTable, ...] = (
              nullable=True),
          eur("ytd_budget_variance_eur", "ytd_cost_eur - ytd_budget_eur (positive = overspend).", nullable=True),
          value("ytd_budget_variance_pct", "DOUBLE", "ytd_budget_variance_eur / ytd_budget_eur."),
-         rate("unallocated_share", "unallocated_cost_eur / pool_cost_eur.", may_exceed_one=True))),
+         rate("unallocated_share", "unallocated_cost_eur / total_cost_eur: the share of the hub's cost left as "
+              "overhead; outside [0, 1] only after credits (a warning).", may_exceed_one=True))),
     PublishedTable(
         "company_scorecard", ("month",),
         "Month: the company's headline KPIs across all hubs.",
