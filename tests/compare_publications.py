@@ -69,12 +69,12 @@ def largest_relative_differences(con: duckdb.DuckDBPyConnection, table: str, bef
     problems += [f'"{c}" differs' for c in exact]
     problems_sql += [f'count(*) filter (where b."{c}" is distinct from a."{c}")' for c in exact]
     problems += ["rows only before", "rows only after"]
-    problems_sql += [f'count(*) filter (where a."{grain[0]}" is null)', f'count(*) filter (where b."{grain[0]}" is null)']
+    problems_sql += [f'count(*) filter (where {side}."{grain[0]}" is null)' for side in ("a", "b")]
     row = con.execute(f"select {', '.join(relative + problems_sql)} from read_parquet('{before}') as b "
                       f"full join read_parquet('{after}') as a on {on}").fetchone()
     worst = {c: (row[i] or 0.0) for i, c in enumerate(floats)}
     counts = row[len(floats):]
-    return worst, [f"{label}: {n} rows" for label, n in zip(problems, counts) if n]
+    return worst, [f"{label}: {n} rows" for label, n in zip(problems, counts, strict=True) if n]
 
 
 def compare(before: Path, after: Path) -> dict[str, list[str]]:

@@ -6,8 +6,9 @@ last bits, and a nightly publication flaps. On a small dataset the scheduling ha
 this test provokes the same thing deterministically: it builds every model twice, once on the
 demo sources as loaded and once on the same rows stored in reverse order and with every hub_id
 relabelled so that the hubs sort (and hash) the other way round: scans and joins then meet their
-rows in another order, and so do the sums over hubs (e.g. the COMPANY rows of exit_reasons). Exact arithmetic (DECIMAL money, integer head-days, division last) gives identical marts;
-an order-dependent DOUBLE sum shows here (on the code before the fix: cost_per_solution,
+rows in another order, and so do the sums over hubs (e.g. the COMPANY rows of exit_reasons).
+Exact arithmetic (DECIMAL money, integer head-days, division last) gives identical marts; an
+order-dependent DOUBLE sum shows here (on the code before the fix: cost_per_solution,
 hub_costs and exit_reasons).
 """
 
@@ -33,7 +34,9 @@ def relabelled_back(table: str, columns: list[str]) -> str:
     """The published table of the relabelled build with its hub ids as in the other build."""
     back = [f"coalesce((select hub_id from b.main.hub_map m where m.new_id = t.{c}), t.{c}) as {c}"
             for c in columns if c in ("hub_id", "scope")]
-    return f"select * replace ({', '.join(back)}) from b.marts.{table} as t" if back else f"select * from b.marts.{table}"
+    if not back:
+        return f"select * from b.marts.{table}"
+    return f"select * replace ({', '.join(back)}) from b.marts.{table} as t"
 
 
 def build(demo_dir, warehouse, reverse: bool) -> None:
@@ -45,7 +48,8 @@ def build(demo_dir, warehouse, reverse: bool) -> None:
                 table = f"raw.{source.name}"
                 relabel = (" replace (coalesce((select new_id from main.hub_map m where m.hub_id = t.hub_id), "
                            "t.hub_id) as hub_id)") if "hub_id" in source.column_names else ""
-                con.execute(f"create or replace table {table} as select *{relabel} from {table} as t order by rowid desc")
+                con.execute(f"create or replace table {table} as "
+                            f"select *{relabel} from {table} as t order by rowid desc")
     settings = Settings.from_env({"KPI_WAREHOUSE": str(warehouse), "KPI_AS_OF_DATE": AS_OF_DATE})
     result = run_dbt(["run"], settings, check=False)
     assert result.returncode == 0, result.stdout[-3000:]
