@@ -9,11 +9,11 @@ Environment variables (all optional):
 * ``KPI_SOURCE_DIR`` - the source directory (default ``seeds/``)
 * ``KPI_WAREHOUSE`` - the working DuckDB file (default ``data/warehouse.duckdb``)
 * ``KPI_PUBLISH_DIR`` - where BI tools read the publication (default ``data/published``)
-* ``KPI_AS_OF_DATE`` - ``YYYY-MM-DD``; default derived from the sources (spec/kpis.md)
+* ``KPI_AS_OF_DATE`` - ``YYYY-MM-DD``; default derived from the sources (docs/kpis.md)
 * ``KPI_SCHEDULE_TIMEZONE`` - time zone of the nightly schedule (default ``Europe/Paris``)
 * ``KPI_MAX_TABLE_SHRINK`` - a published table may not lose more than this share of its rows
   from one publication to the next (default 0.5); more blocks publishing
-* ``KPI_<PARAMETER>`` - every KPI parameter of spec/kpis.md, e.g. ``KPI_MIN_GROUP_SIZE=1``;
+* ``KPI_<PARAMETER>`` - every KPI parameter of docs/kpis.md, e.g. ``KPI_MIN_GROUP_SIZE=1``;
   the defaults live in the ``vars:`` block of ``dbt_project/dbt_project.yml``.
 
 The KPI parameters and ``as_of_date`` can also be set for one run, in the run config of the dbt
@@ -47,7 +47,7 @@ class ConfigError(ValueError):
     """An environment variable holds a value the pipeline cannot use."""
 
 
-# The allowed range (minimum, maximum or None) of every KPI parameter, spec/kpis.md: ratios and
+# The allowed range (minimum, maximum or None) of every KPI parameter, docs/kpis.md: ratios and
 # shares in [0, 1], day counts from 1 to 3,650, targets and counts whole and >= 0, a hub's
 # critical mass at least 1. Whole numbers are those whose default in dbt_project.yml is one.
 RATIO, DAY_COUNT, COUNT = (0, 1), (1, 3650), (0, None)

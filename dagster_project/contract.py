@@ -1,4 +1,4 @@
-"""The source data contract of spec/sources.md, declared once.
+"""The source data contract of docs/sources.md, declared once.
 
 Ingestion (DuckDB ``read_csv`` column types), the synthetic generator and the validation
 layer all read this declaration. Types are DuckDB SQL types: a value that does not parse
@@ -19,7 +19,7 @@ ROLES = tuple(role for roles in ROLE_FAMILIES.values() for role in roles)
 
 WORKER_TYPES = ("EMPLOYEE", "CONTRACTOR")
 EVENT_TYPES = ("HIRE", "REHIRE", "TRANSFER", "JOB_CHANGE", "EXIT")
-# Order of HR events on the same day (spec/sources.md): what opens a spell first, what closes it
+# Order of HR events on the same day (docs/sources.md): what opens a spell first, what closes it
 # last. A group's index is the event's rank (dbt macro ``event_type_rank``); the first group opens
 # a spell (``opens_spell``).
 EVENT_ORDER: tuple[tuple[str, ...], ...] = (("HIRE", "REHIRE"), ("TRANSFER", "JOB_CHANGE"), ("EXIT",))

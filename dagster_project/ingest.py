@@ -2,7 +2,7 @@
 
 DuckDB reads the file itself with the declared column types (``auto_detect`` off), so a
 value that does not parse fails with DuckDB's line number; this module turns every fatal
-problem of spec/sources.md into one :class:`SourceFileError` naming the file, the line,
+problem of docs/sources.md into one :class:`SourceFileError` naming the file, the line,
 the column and the value.
 """
 

@@ -1,4 +1,4 @@
-"""Synthetic source data: all eleven files of spec/sources.md, valid and deterministic.
+"""Synthetic source data: all eleven files of docs/sources.md, valid and deterministic.
 
 ``python -m synthetic --scale demo|medium|large --seed N --out DIR``
 """

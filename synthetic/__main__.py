@@ -17,7 +17,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--out", type=Path, default=Path("seeds"))
     parser.add_argument("--defects", type=float, default=0.0, metavar="RATE",
-                        help="inject named defects of spec/sources.md into about RATE of the rows "
+                        help="inject named defects of docs/sources.md into about RATE of the rows "
                              "(at least one of each) and write defects_manifest.json")
     args = parser.parse_args(argv)
     started = time.perf_counter()

@@ -112,7 +112,7 @@ def cost_lines(rng: np.random.Generator, hubs: list[Hub], people: list[Person], 
 
 def open_months(hub: Hub, year: int) -> int:
     """Months of ``year`` the hub is open: from its opening month (or January) through its
-    closing month (or December), as spec/sources.md counts a budget's months."""
+    closing month (or December), as docs/sources.md counts a budget's months."""
     first = max(hub.opened_on.replace(day=1), dt.date(year, 1, 1))
     last = min(hub.closed_on.replace(day=1) if hub.closed_on else dt.date(year, 12, 1), dt.date(year, 12, 1))
     return max(0, (last.year - first.year) * 12 + last.month - first.month + 1)

@@ -1,4 +1,4 @@
-"""Named defects of spec/sources.md ("What bad input gets"), injected into generated files.
+"""Named defects of docs/sources.md ("What bad input gets"), injected into generated files.
 
 Each defect has a code, the severity the validation layer must give it (``error`` blocks
 publishing, ``warning`` does not), the file it touches and an injector that changes a few rows

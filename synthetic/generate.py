@@ -1,4 +1,4 @@
-"""Writes the eleven source files of spec/sources.md for a scale and a seed."""
+"""Writes the eleven source files of docs/sources.md for a scale and a seed."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Every Error and Warning rule of spec/sources.md as a SQL query over the raw tables.
+"""Every Error and Warning rule of docs/sources.md as a SQL query over the raw tables.
 
 Each query selects the offending rows; the tests assert that generated data has none.
 Written independently of the generator (and of the validation layer) on purpose.

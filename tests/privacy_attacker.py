@@ -1,4 +1,4 @@
-"""An attacker on the published exit reasons (spec/kpis.md, Privacy; docs/privacy.md).
+"""An attacker on the published exit reasons (docs/kpis.md, Privacy; docs/privacy.md).
 
 Written apart from the suppression it attacks, it knows only what a reader of the publication
 knows: every published table of one or more nightly publications -- so the exits of every hub

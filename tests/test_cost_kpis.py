@@ -70,7 +70,7 @@ def eur_lines(folder) -> pd.DataFrame:
 
 
 def expected_allocation(lines: pd.DataFrame, sheets: pd.DataFrame) -> pd.DataFrame:
-    """spec/kpis.md, cost_per_solution: each hub pool per category; CLOUD by the hub's direct
+    """docs/kpis.md, cost_per_solution: each hub pool per category; CLOUD by the hub's direct
     CLOUD spend when it is positive, everything else (and CLOUD otherwise) by hours."""
     keys = ["hub_id", "month"]
     pools = lines[lines["solution_id"] == ""].groupby([*keys, "cost_category"])["eur"].sum() \
@@ -115,7 +115,7 @@ def test_allocated_cost_per_solution_matches(medium_marts, medium_dir, attribute
 
 
 def expected_budgets(folder) -> pd.DataFrame:
-    """spec/kpis.md, hub_costs: each hub month of a budgeted year gets budget / open months of
+    """docs/kpis.md, hub_costs: each hub month of a budgeted year gets budget / open months of
     the year (opening month or January through closing month or December) and, year to date,
     budget x open months so far / open months; last_open marks December or the closing month."""
     hubs = read(folder, "hr/hubs").set_index("hub_id")

@@ -108,7 +108,7 @@ def test_about_half_of_pocs_reach_production(demo_raw):
 
 
 def test_budgets_cover_the_open_months_of_the_year(demo_raw):
-    """A budget is for the months of its year the hub is open (spec/sources.md): close to the
+    """A budget is for the months of its year the hub is open (docs/sources.md): close to the
     year's actual monthly spend times those months (planning error 0.88-1.15, rounded to 1000),
     in the opening year (a hub opened in October has a three-month budget) as in a full year,
     even one the data ends in (2026, cut at September, is budgeted for twelve months)."""

@@ -1,4 +1,4 @@
-"""Exit reasons are private by construction (spec/kpis.md, Privacy; docs/privacy.md).
+"""Exit reasons are private by construction (docs/kpis.md, Privacy; docs/privacy.md).
 
 The hand-made case (tests/fixtures/exit_case, as_of 2024-12-31, min_group_size 5): hubs H1
 (10 people) and H2 (15) open since 2023-01-01; in 2024

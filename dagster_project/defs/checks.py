@@ -86,7 +86,7 @@ def build_gx_checks(name: str, suites: dict[str, dg.AssetKey], description: str,
 
 SOURCE_CHECKS = build_gx_checks(
     "gx_sources", {f"raw.{s.name}": raw_asset_key(s) for s in SOURCES},
-    "every Error (blocking) and Warning rule of spec/sources.md for this file.", bound_rows=False)
+    "every Error (blocking) and Warning rule of docs/sources.md for this file.", bound_rows=False)
 MART_CHECKS = build_gx_checks(
     "gx_marts", {f"marts.{t.name}": dg.AssetKey(["marts", t.name]) for t in PUBLISHED_TABLES},
     "the publication gate of the output contract: columns and types, grain, required columns, "

@@ -54,7 +54,7 @@ def build_dbt_assets(settings: Settings) -> dg.AssetsDefinition:
         name=DBT_ASSETS_NAME,
     )
     def kpi_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, config: RunParameters):
-        """Staging views, intermediate tables and the KPI marts of spec/kpis.md."""
+        """Staging views, intermediate tables and the KPI marts of docs/kpis.md."""
         try:
             run_settings = config.apply(settings)
         except ConfigError as error:

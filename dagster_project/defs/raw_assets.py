@@ -36,7 +36,7 @@ def build_raw_asset(source: SourceFile) -> dg.AssetsDefinition:
         pool=WAREHOUSE_POOL,
         description=(
             f"{source.description} Raw copy of `{source.relative_stem}.csv` (or `.csv.gz`), typed "
-            f"as spec/sources.md declares; a value that does not parse fails the asset with file, "
+            f"as docs/sources.md declares; a value that does not parse fails the asset with file, "
             f"line, column and value."
         ),
         metadata={

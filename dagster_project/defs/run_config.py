@@ -1,4 +1,4 @@
-"""The run configuration of the dbt models: the KPI parameters of spec/kpis.md, overridable per run.
+"""The run configuration of the dbt models: the KPI parameters of docs/kpis.md, overridable per run.
 
 In the launchpad (``ops: kpi_dbt_models: config:``) each parameter shows its value for this
 code location: the environment's ``KPI_<PARAMETER>``, else the default of dbt_project.yml.
@@ -14,7 +14,7 @@ import pydantic
 
 from dagster_project.config import PARAMETER_RANGES, Settings, parameter_defaults
 
-AS_OF_DATE = "YYYY-MM-DD; empty: derived from the sources (spec/kpis.md); default KPI_AS_OF_DATE"
+AS_OF_DATE = "YYYY-MM-DD; empty: derived from the sources (docs/kpis.md); default KPI_AS_OF_DATE"
 
 
 class KpiParameters(dg.Config):
@@ -31,7 +31,7 @@ class KpiParameters(dg.Config):
 def _describe(name: str) -> str:
     low, high = PARAMETER_RANGES[name]
     allowed = f"from {low} to {high}" if high is not None else f"at least {low}"
-    return f"spec/kpis.md parameter, {allowed}; default KPI_{name.upper()}, else dbt_project.yml"
+    return f"docs/kpis.md parameter, {allowed}; default KPI_{name.upper()}, else dbt_project.yml"
 
 
 def kpi_parameters_config(settings: Settings) -> type[KpiParameters]:

@@ -2,7 +2,7 @@
    ROLE_FAMILIES, EVENT_ORDER, STAGES); tests/test_contract_macros.py fails when a macro here
    disagrees with it. #}
 
-{# Role catalog of spec/sources.md: the three profile families of a data hub. #}
+{# Role catalog of docs/sources.md: the three profile families of a data hub. #}
 {% macro role_family(role) -%}
     case
         when {{ role }} in ('DATA_SCIENTIST', 'DATA_ENGINEER', 'ML_ENGINEER', 'DATA_ANALYST') then 'DATA_SCIENCE'
@@ -11,13 +11,13 @@
     end
 {%- endmacro %}
 
-{# A rate as spec/kpis.md defines it: NULL when the denominator is 0 or NULL. #}
+{# A rate as docs/kpis.md defines it: NULL when the denominator is 0 or NULL. #}
 {% macro safe_ratio(numerator, denominator) -%}
     case when coalesce(({{ denominator }}), 0) = 0 then null
          else cast(({{ numerator }}) as double) / ({{ denominator }}) end
 {%- endmacro %}
 
-{# Ordering of same-day HR events (spec/sources.md): HIRE/REHIRE < TRANSFER/JOB_CHANGE < EXIT. #}
+{# Ordering of same-day HR events (docs/sources.md): HIRE/REHIRE < TRANSFER/JOB_CHANGE < EXIT. #}
 {% macro event_type_rank(event_type) -%}
     case when {{ event_type }} in ('HIRE', 'REHIRE') then 0 when {{ event_type }} = 'EXIT' then 2 else 1 end
 {%- endmacro %}
@@ -27,7 +27,7 @@
     ({{ event_type }} in ('HIRE', 'REHIRE'))
 {%- endmacro %}
 
-{# The lifecycle stages of a solution (spec/sources.md), in their published column order. #}
+{# The lifecycle stages of a solution (docs/sources.md), in their published column order. #}
 {% macro solution_stages() -%}
     {{ return(['IDEATION', 'POC', 'PILOT', 'PRODUCTION', 'RETIRED', 'STOPPED']) }}
 {%- endmacro %}

@@ -1,4 +1,4 @@
--- One row: the as_of_date of the run and the reporting months (spec/kpis.md, conventions).
+-- One row: the as_of_date of the run and the reporting months (docs/kpis.md, conventions).
 -- as_of_date is the dbt var when given (config.py refuses one after today), else the latest
 -- date not after today in the transactional sources: a future-dated line (a scheduled cost, a
 -- timesheet week still running) never moves it. as_of_month is the last month whose last day

@@ -1,4 +1,4 @@
--- The allocation key of each cost category (spec/kpis.md, cost_per_solution), declared here
+-- The allocation key of each cost category (docs/kpis.md, cost_per_solution), declared here
 -- and nowhere else. How int_costs__pool_allocation spreads a hub's pool of the category:
 --   PEOPLE_TIME  pool x hours(h, s, m) / hours(h, m): BUILD+RUN hours on the solution over all
 --                non-LEAVE hours of the hub's people (INTERNAL and TRAINING stay unallocated);

@@ -1,5 +1,5 @@
 -- Hub x month (the hub's months): the year's budget spread evenly over the hub's open months
--- of that year (spec/kpis.md, hub_costs), and its year-to-date sum.
+-- of that year (docs/kpis.md, hub_costs), and its year-to-date sum.
 -- A hub's open months of a year run from the later of January and its opening month to the
 -- earlier of December and its closing month. A recorded closed_on counts even when it lies
 -- after as_of_date (the budget was set for the months the hub is planned to be open), and the

@@ -1,5 +1,5 @@
 -- Realised HR events (effective_date <= as_of_date) with the role's family, in the order of
--- spec/sources.md (event_type_rank: same-day events), each numbered within its employment
+-- docs/sources.md (event_type_rank: same-day events), each numbered within its employment
 -- spell, with the hub the person was assigned to before it.
 with
 

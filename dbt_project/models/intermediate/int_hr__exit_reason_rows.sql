@@ -1,6 +1,6 @@
 -- The candidate rows of exit_reasons before suppression: every scope (a hub, or COMPANY) x
 -- every calendar quarter and year that ended on or before as_of_date and overlaps the scope's
--- open months, with its exits, reason counts and daily average headcount (spec/kpis.md).
+-- open months, with its exits, reason counts and daily average headcount (docs/kpis.md).
 -- A period still running never appears, so a row does not change from one night to the next.
 -- avg_headcount = head-days / days, head-days being the integer sum of the daily headcount
 -- (summed over hubs as integers for COMPANY) and the division the last step: a sum of the

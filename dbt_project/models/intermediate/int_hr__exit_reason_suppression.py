@@ -1,4 +1,4 @@
-"""Which exit_reasons rows may show why people left (spec/kpis.md, exit_reasons; docs/privacy.md).
+"""Which exit_reasons rows may show why people left (docs/kpis.md, exit_reasons; docs/privacy.md).
 
 Every candidate row (``int_hr__exit_reason_rows``: a hub or COMPANY x a completed quarter or
 year) is a sum of hub x quarter cells (``int_hr__exit_reason_cells``). Exits are public; the

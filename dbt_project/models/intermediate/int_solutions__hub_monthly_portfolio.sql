@@ -1,6 +1,6 @@
 -- Hub x month (every month a hub's solutions have, from int_solutions__monthly_health): the
 -- hub's solutions by stage at month end, POCs and pilots stuck in their stage, and the
--- numerators and denominators of the portfolio shares of spec/kpis.md, counted once here for
+-- numerators and denominators of the portfolio shares of docs/kpis.md, counted once here for
 -- portfolio_health (per hub) and company_scorecard (summed over hubs):
 --   monitored, maintained, healthy     production solutions with the flag (over solutions_production);
 --   adopted, production_with_users     adopted production solutions over those with target_users > 0;

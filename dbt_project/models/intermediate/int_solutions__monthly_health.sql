@@ -1,6 +1,6 @@
 -- Solution x month, from the month of the solution's first stage event through as_of_month
 -- (solutions created by as_of_date): its stage at month end and what the portfolio KPIs judge it
--- by (spec/kpis.md), derived once here for solution_adoption, portfolio_health and
+-- by (docs/kpis.md), derived once here for solution_adoption, portfolio_health and
 -- company_scorecard, whatever the stage:
 --   monthly_active_users  distinct users active in the calendar month (0 without usage);
 --   adoption_rate, is_adopted  MAU / target_users, adopted from adoption_threshold; NULL where

@@ -1,4 +1,4 @@
--- One row per solution with a first POC (first_poc_on, spec/kpis.md): whether it reached
+-- One row per solution with a first POC (first_poc_on, docs/kpis.md): whether it reached
 -- production within industrialization_window_days, and from which day it has been observed long
 -- enough to count (eligible_on = first_poc_on + the window). Read by industrialization (eligible
 -- at as_of_date, per hub and cohort year) and company_scorecard (eligible at each month end).

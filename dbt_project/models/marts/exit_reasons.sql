@@ -1,5 +1,5 @@
 -- Scope (a hub or COMPANY) x completed calendar quarter or year: why people left. The only
--- published table that splits exits by reason (spec/kpis.md, Privacy): exits and the average
+-- published table that splits exits by reason (docs/kpis.md, Privacy): exits and the average
 -- headcount are always shown; the reason counts and rates only where the suppression of
 -- int_hr__exit_reason_suppression lets no group of fewer than min_group_size leavers be told
 -- apart (docs/privacy.md). Rates are for the period, not annualised.

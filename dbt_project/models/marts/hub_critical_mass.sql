@@ -1,4 +1,4 @@
--- Hub x month: size and disciplinary mix of each hub at month end (spec/kpis.md).
+-- Hub x month: size and disciplinary mix of each hub at month end (docs/kpis.md).
 with
 
 month_end as (select * from {{ ref('int_hr__hub_month_end_headcount') }}),

@@ -1,4 +1,4 @@
--- Hub x month: opening headcount, the month's flows, closing headcount (spec/kpis.md).
+-- Hub x month: opening headcount, the month's flows, closing headcount (docs/kpis.md).
 -- closing = opening + hires + transfers_in - exits - transfers_out on every row; the flows of
 -- a hub's first month include any dated before it, so the identity holds from row one.
 -- Why people left is not here: exits split by reason are published only in exit_reasons.

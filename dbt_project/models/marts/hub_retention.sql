@@ -1,6 +1,6 @@
 -- Hub x month, trailing 12-month window: retention of the people present at its start,
 -- separations (attrition) over the daily average headcount, and first-year attrition of the
--- hires of the 12 months before the window (spec/kpis.md). Nothing here splits exits by reason
+-- hires of the 12 months before the window (docs/kpis.md). Nothing here splits exits by reason
 -- (that is exit_reasons), so nothing is suppressed: each rate's denominator is beside it.
 with
 

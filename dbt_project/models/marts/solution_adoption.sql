@@ -1,5 +1,5 @@
 -- Solution x month, from the month of the first PILOT or PRODUCTION through as_of_month, ending
--- with the month the solution entered RETIRED or STOPPED after going live (spec/kpis.md).
+-- with the month the solution entered RETIRED or STOPPED after going live (docs/kpis.md).
 -- Monthly active users and adoption come from int_solutions__monthly_health, where the
 -- portfolio KPIs read them too.
 with

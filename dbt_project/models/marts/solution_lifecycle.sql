@@ -1,4 +1,4 @@
--- One row per solution (created by as_of_date): its state at as_of_date (spec/kpis.md).
+-- One row per solution (created by as_of_date): its state at as_of_date (docs/kpis.md).
 with
 
 milestones as (select * from {{ ref('int_solutions__milestones') }}),

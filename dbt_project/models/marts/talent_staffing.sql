@@ -1,4 +1,4 @@
--- Hub x month: how much of the hub's talent works on solutions (spec/kpis.md). Employees
+-- Hub x month: how much of the hub's talent works on solutions (docs/kpis.md). Employees
 -- only, like every people rate; contractors' hours are left out.
 with
 
