@@ -7,21 +7,27 @@ with
 
 latest as (
     select greatest(
-        coalesce((select max(activity_date) from {{ ref('stg_projects__usage_events') }}
-                  where activity_date <= current_date), date '1900-01-01'),
-        coalesce((select max(posting_date) from {{ ref('stg_costs__cost_lines') }}
-                  where posting_date <= current_date), date '1900-01-01'),
-        coalesce((select max(week_start) + 6 from {{ ref('stg_projects__timesheets') }}
-                  where week_start + 6 <= current_date), date '1900-01-01')
+        coalesce((
+            select max(activity_date) from {{ ref('stg_projects__usage_events') }}
+            where activity_date <= current_date
+        ), date '1900-01-01'),
+        coalesce((
+            select max(posting_date) from {{ ref('stg_costs__cost_lines') }}
+            where posting_date <= current_date
+        ), date '1900-01-01'),
+        coalesce((
+            select max(week_start) + 6 from {{ ref('stg_projects__timesheets') }}
+            where week_start + 6 <= current_date
+        ), date '1900-01-01')
     ) as latest_source_date
 ),
 
 as_of as (
     select
         {% if var('as_of_date') %}
-        cast('{{ var("as_of_date") }}' as date)
+            cast('{{ var("as_of_date") }}' as date)
         {% else %}
-        latest_source_date
+            latest_source_date
         {% endif %} as as_of_date
     from latest
 ),
@@ -29,9 +35,14 @@ as_of as (
 final as (
     select
         as_of_date,
-        cast(case when last_day(as_of_date) = as_of_date then date_trunc('month', as_of_date)
-                  else date_trunc('month', as_of_date) - interval 1 month end as date) as as_of_month,
-        (select cast(date_trunc('month', min(opened_on)) as date) from {{ ref('stg_hr__hubs') }}) as first_month
+        cast(case
+            when last_day(as_of_date) = as_of_date then date_trunc('month', as_of_date)
+            else date_trunc('month', as_of_date) - interval 1 month
+        end as date) as as_of_month,
+        (
+            select cast(date_trunc('month', min(hubs.opened_on)) as date)
+            from {{ ref('stg_hr__hubs') }} as hubs
+        ) as first_month
     from as_of
 )
 

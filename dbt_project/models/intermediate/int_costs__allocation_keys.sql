@@ -8,7 +8,11 @@
 with
 
 final as (
-    select * from (values
+    select
+        keys.cost_category,
+        keys.allocation_key
+    from (
+        values
         ('STAFF', 'PEOPLE_TIME'),
         ('CONTRACTOR', 'PEOPLE_TIME'),
         ('LICENSE', 'PEOPLE_TIME'),

@@ -6,15 +6,25 @@
 with
 
 lines as (
-    select *, cast(date_trunc('month', posting_date) as date) as month
+    select
+        *,
+        cast(date_trunc('month', posting_date) as date) as month
     from {{ ref('stg_costs__cost_lines') }}
 ),
+
 rates as (select * from {{ ref('stg_costs__fx_rates') }}),
+
 period as (select * from {{ ref('int_calendar__reporting_period') }}),
+
 hub_months as (select * from {{ ref('int_hr__hub_months') }}),
 
 hub_span as (
-    select hub_id, min(month) as first_month, max(month) as last_month from hub_months group by hub_id
+    select
+        hub_id,
+        min(month) as first_month,
+        max(month) as last_month
+    from hub_months
+    group by hub_id
 ),
 
 final as (
@@ -32,12 +42,13 @@ final as (
         case when lines.currency = 'EUR' then 1 else rates.rate_to_eur end as rate_to_eur,
         -- exact decimal arithmetic, widened so that the product cannot overflow
         cast(lines.amount as decimal(38, 4))
-            * cast(case when lines.currency = 'EUR' then 1 else rates.rate_to_eur end as decimal(38, 8)) as amount_eur
+        * cast(case when lines.currency = 'EUR' then 1 else rates.rate_to_eur end as decimal(38, 8)) as amount_eur
     from lines
     cross join period
     left join rates
-        on rates.currency = lines.currency
-       and rates.month = lines.month
+        on
+            rates.currency = lines.currency
+            and rates.month = lines.month
     left join hub_span on hub_span.hub_id = lines.hub_id
     where lines.month <= period.as_of_month
 )

@@ -9,7 +9,9 @@
 with
 
 hub_months as (select * from {{ ref('int_hr__hub_months') }}),
+
 hubs as (select * from {{ ref('stg_hr__hubs') }}),
+
 budgets as (select * from {{ ref('stg_costs__budgets') }}),
 
 open_span as (
@@ -19,10 +21,12 @@ open_span as (
         year(hub_months.month) as year,
         greatest(cast(date_trunc('month', hubs.opened_on) as date), cast(date_trunc('year', hub_months.month) as date))
             as first_open_month,
-        least(coalesce(cast(date_trunc('month', hubs.closed_on) as date), date '9999-12-01'),
-              cast(date_trunc('year', hub_months.month) + interval 11 month as date)) as last_open_month
+        least(
+            coalesce(cast(date_trunc('month', hubs.closed_on) as date), date '9999-12-01'),
+            cast(date_trunc('year', hub_months.month) + interval 11 month as date)
+        ) as last_open_month
     from hub_months
-    join hubs on hubs.hub_id = hub_months.hub_id
+    inner join hubs on hubs.hub_id = hub_months.hub_id
 ),
 
 counted as (
@@ -30,8 +34,11 @@ counted as (
         hub_id,
         month,
         year,
-        {{ dbt.datediff('first_open_month', 'last_open_month', 'month') }} + 1 as open_months_in_year,
-        {{ dbt.datediff('month', 'last_open_month', 'month') }} as open_months_to_come
+        -- what dbt.datediff(..., 'month') compiles to on DuckDB, written out: sqlfluff measures
+        -- the macro's multi-line output as one line longer than max_line_length
+        date_diff('month', cast(first_open_month as timestamp), cast(last_open_month as timestamp)) + 1
+            as open_months_in_year,
+        date_diff('month', cast(month as timestamp), cast(last_open_month as timestamp)) as open_months_to_come
     from open_span
 ),
 
@@ -47,7 +54,7 @@ final as (
         -- the year's budget less that of its open months still to come, so that the last
         -- open month holds the year's budget exactly (no sum of rounded twelfths)
         budgets.budget_eur
-            - budgets.budget_eur * counted.open_months_to_come / counted.open_months_in_year as ytd_budget_eur
+        - budgets.budget_eur * counted.open_months_to_come / counted.open_months_in_year as ytd_budget_eur
     from counted
     left join budgets on budgets.hub_id = counted.hub_id and budgets.year = counted.year
 )

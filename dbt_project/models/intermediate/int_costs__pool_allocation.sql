@@ -14,34 +14,57 @@
 -- which DuckDB's threads combine it). Rounding at 1e-18 EUR moves no published figure.
 with
 
-lines as (select * from {{ ref('int_costs__lines_eur') }} where hub_month is not null),
+lines as (
+    select * from {{ ref('int_costs__lines_eur') }}
+    where hub_month is not null
+),
+
 keys as (select * from {{ ref('int_costs__allocation_keys') }}),
+
 solution_hours as (select * from {{ ref('int_timesheets__hub_solution_hours') }}),
+
 timesheets as (select * from {{ ref('int_timesheets__attributed') }}),
+
 period as (select * from {{ ref('int_calendar__reporting_period') }}),
 
 pools as (
-    select hub_id, hub_month as month, cost_category, sum(amount_eur) as pool_cost_eur
+    select
+        hub_id,
+        hub_month as month,
+        cost_category,
+        sum(amount_eur) as pool_cost_eur
     from lines
     where solution_id is null
     group by all
 ),
 
 consumption as (
-    select hub_id, hub_month as month, cost_category, solution_id, sum(amount_eur) as direct_cost_eur
+    select
+        hub_id,
+        hub_month as month,
+        cost_category,
+        solution_id,
+        sum(amount_eur) as direct_cost_eur
     from lines
     where solution_id is not null
     group by all
 ),
 
 consumption_totals as (
-    select hub_id, month, cost_category, sum(direct_cost_eur) as direct_cost_eur
+    select
+        hub_id,
+        month,
+        cost_category,
+        sum(direct_cost_eur) as direct_cost_eur
     from consumption
     group by all
 ),
 
 working_hours as (
-    select timesheets.hub_id, timesheets.month, sum(timesheets.hours) as working_hours
+    select
+        timesheets.hub_id,
+        timesheets.month,
+        sum(timesheets.hours) as working_hours
     from timesheets cross join period
     where timesheets.activity_type <> 'LEAVE' and timesheets.month <= period.as_of_month
     group by all
@@ -50,10 +73,13 @@ working_hours as (
 keyed_pools as (
     select
         pools.*,
-        case when keys.allocation_key = 'CONSUMPTION' and consumption_totals.direct_cost_eur > 0
-             then 'CONSUMPTION' else 'PEOPLE_TIME' end as applied_key
+        case
+            when keys.allocation_key = 'CONSUMPTION' and consumption_totals.direct_cost_eur > 0
+                then 'CONSUMPTION'
+            else 'PEOPLE_TIME'
+        end as applied_key
     from pools
-    join keys using (cost_category)
+    inner join keys using (cost_category)
     left join consumption_totals using (hub_id, month, cost_category)
 ),
 
@@ -64,8 +90,8 @@ by_consumption as (
         cast(consumption.direct_cost_eur as double) as solution_driver,
         cast(consumption_totals.direct_cost_eur as double) as hub_driver
     from keyed_pools
-    join consumption using (hub_id, month, cost_category)
-    join consumption_totals using (hub_id, month, cost_category)
+    inner join consumption using (hub_id, month, cost_category)
+    inner join consumption_totals using (hub_id, month, cost_category)
     where keyed_pools.applied_key = 'CONSUMPTION'
 ),
 
@@ -76,8 +102,8 @@ by_people_time as (
         cast(solution_hours.solution_hours as double) as solution_driver,
         cast(working_hours.working_hours as double) as hub_driver
     from keyed_pools
-    join working_hours using (hub_id, month)
-    join solution_hours using (hub_id, month)
+    inner join working_hours using (hub_id, month)
+    inner join solution_hours using (hub_id, month)
     where keyed_pools.applied_key = 'PEOPLE_TIME'
 ),
 
@@ -96,7 +122,7 @@ final as (
         select * from by_consumption
         union all
         select * from by_people_time
-    )
+    ) as drivers
 )
 
 select * from final

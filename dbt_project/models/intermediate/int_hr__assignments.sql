@@ -20,8 +20,9 @@ final as (
         effective_date as valid_from,
         next_effective_date as valid_to
     from events
-    where event_type <> 'EXIT'
-      and (next_effective_date is null or next_effective_date > effective_date)
+    where
+        event_type <> 'EXIT'
+        and (next_effective_date is null or next_effective_date > effective_date)
 )
 
 select * from final

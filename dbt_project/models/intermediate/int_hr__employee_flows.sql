@@ -11,43 +11,71 @@ events as (
 ),
 
 hires as (
-    select employee_id, spell_no, effective_date as flow_date, hub_id, 'HIRE' as flow,
-           cast(null as varchar) as exit_type, cast(null as boolean) as is_regretted
+    select
+        employee_id,
+        spell_no,
+        effective_date as flow_date,
+        hub_id,
+        'HIRE' as flow,
+        cast(null as varchar) as exit_type,
+        cast(null as boolean) as is_regretted
     from events
     where {{ opens_spell('event_type') }}
 ),
 
 exits as (
-    select employee_id, spell_no, effective_date as flow_date, previous_hub_id as hub_id, 'EXIT' as flow,
-           exit_type, is_regretted
+    select
+        employee_id,
+        spell_no,
+        effective_date as flow_date,
+        previous_hub_id as hub_id,
+        'EXIT' as flow,
+        exit_type,
+        is_regretted
     from events
     where event_type = 'EXIT'
 ),
 
 moves as (
     select * from events
-    where not {{ opens_spell('event_type') }} and event_type <> 'EXIT'
-      and previous_hub_id is not null
-      and hub_id <> previous_hub_id
+    where
+        not {{ opens_spell('event_type') }} and event_type <> 'EXIT'
+        and previous_hub_id is not null
+        and hub_id <> previous_hub_id
 ),
 
 transfers_out as (
-    select employee_id, spell_no, effective_date as flow_date, previous_hub_id as hub_id, 'TRANSFER_OUT' as flow,
-           cast(null as varchar) as exit_type, cast(null as boolean) as is_regretted
+    select
+        employee_id,
+        spell_no,
+        effective_date as flow_date,
+        previous_hub_id as hub_id,
+        'TRANSFER_OUT' as flow,
+        cast(null as varchar) as exit_type,
+        cast(null as boolean) as is_regretted
     from moves
 ),
 
 transfers_in as (
-    select employee_id, spell_no, effective_date as flow_date, hub_id, 'TRANSFER_IN' as flow,
-           cast(null as varchar) as exit_type, cast(null as boolean) as is_regretted
+    select
+        employee_id,
+        spell_no,
+        effective_date as flow_date,
+        hub_id,
+        'TRANSFER_IN' as flow,
+        cast(null as varchar) as exit_type,
+        cast(null as boolean) as is_regretted
     from moves
 ),
 
 final as (
     select * from hires
-    union all by name select * from exits
-    union all by name select * from transfers_out
-    union all by name select * from transfers_in
+    union all by name
+    select * from exits
+    union all by name
+    select * from transfers_out
+    union all by name
+    select * from transfers_in
 )
 
 select * from final

@@ -4,7 +4,9 @@
 with
 
 events as (select * from {{ ref('stg_hr__employment_events') }}),
+
 employees as (select * from {{ ref('stg_hr__employees') }}),
+
 period as (select * from {{ ref('int_calendar__reporting_period') }}),
 
 realised as (

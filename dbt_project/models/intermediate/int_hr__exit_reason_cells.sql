@@ -3,11 +3,17 @@
 -- these cells; they are private inputs of the suppression, never published as such.
 with
 
-exits as (select * from {{ ref('int_hr__employee_flows') }} where flow = 'EXIT'),
+exits as (
+    select * from {{ ref('int_hr__employee_flows') }}
+    where flow = 'EXIT'
+),
+
 period as (select * from {{ ref('int_calendar__reporting_period') }}),
 
 quartered as (
-    select exits.*, cast(date_trunc('quarter', exits.flow_date) as date) as quarter_start
+    select
+        exits.*,
+        cast(date_trunc('quarter', exits.flow_date) as date) as quarter_start
     from exits
 ),
 

@@ -8,23 +8,32 @@
 with
 
 period as (select * from {{ ref('int_calendar__reporting_period') }}),
+
 hub_months as (select * from {{ ref('int_hr__hub_months') }}),
+
 cells as (select * from {{ ref('int_hr__exit_reason_cells') }}),
+
 daily as (select * from {{ ref('int_hr__hub_daily_headcount') }}),
 
 periods as (
-    select 'QUARTER' as period_type, cast(start.generate_series as date) as period_start,
-           cast(start.generate_series + interval 3 month as date) - 1 as period_end
+    select
+        'QUARTER' as period_type,
+        cast(start.generate_series as date) as period_start,
+        cast(start.generate_series + interval 3 month as date) - 1 as period_end
     from period
     cross join generate_series(date_trunc('year', period.first_month), period.as_of_date, interval 3 month) as start
     union all
-    select 'YEAR', cast(start.generate_series as date), cast(start.generate_series + interval 1 year as date) - 1
+    select
+        'YEAR' as period_type,
+        cast(start.generate_series as date) as period_start,
+        cast(start.generate_series + interval 1 year as date) - 1 as period_end
     from period
     cross join generate_series(date_trunc('year', period.first_month), period.as_of_date, interval 1 year) as start
 ),
 
 completed as (
-    select periods.* from periods cross join period where periods.period_end <= period.as_of_date
+    select periods.* from periods cross join period
+    where periods.period_end <= period.as_of_date
 ),
 
 hub_periods as (
@@ -42,8 +51,9 @@ hub_periods as (
     from (select distinct hub_id from hub_months) as hubs
     cross join completed
     left join cells
-        on cells.hub_id = hubs.hub_id
-       and cells.quarter_start between completed.period_start and completed.period_end
+        on
+            cells.hub_id = hubs.hub_id
+            and cells.quarter_start between completed.period_start and completed.period_end
     group by all
 ),
 
@@ -57,7 +67,12 @@ hub_head_days as (
 ),
 
 open_spans as (
-    select hub_id, min(month) as first_month, max(month_end) as last_day from hub_months group by hub_id
+    select
+        hub_id,
+        min(month) as first_month,
+        max(month_end) as last_day
+    from hub_months
+    group by hub_id
 ),
 
 hub_rows as (
@@ -74,35 +89,43 @@ hub_rows as (
         hub_head_days.head_days / cast(hub_head_days.period_end - hub_head_days.period_start + 1 as double)
             as avg_headcount
     from hub_head_days
-    join open_spans
-        on open_spans.hub_id = hub_head_days.hub_id
-       and hub_head_days.period_start <= open_spans.last_day
-       and hub_head_days.period_end >= open_spans.first_month
+    inner join open_spans
+        on
+            open_spans.hub_id = hub_head_days.hub_id
+            and hub_head_days.period_start <= open_spans.last_day
+            and hub_head_days.period_end >= open_spans.first_month
 ),
 
 company_rows as (
     -- employees of all hubs: a move between hubs is no exit
     select
         'COMPANY' as scope,
-        period_type,
-        period_start,
-        period_end,
-        sum(exits) as exits,
-        sum(voluntary_exits) as voluntary_exits,
-        sum(involuntary_exits) as involuntary_exits,
-        sum(other_exits) as other_exits,
-        sum(regretted_exits) as regretted_exits,
-        sum(head_days) / cast(period_end - period_start + 1 as double) as avg_headcount
+        hub_head_days.period_type,
+        hub_head_days.period_start,
+        hub_head_days.period_end,
+        sum(hub_head_days.exits) as exits,
+        sum(hub_head_days.voluntary_exits) as voluntary_exits,
+        sum(hub_head_days.involuntary_exits) as involuntary_exits,
+        sum(hub_head_days.other_exits) as other_exits,
+        sum(hub_head_days.regretted_exits) as regretted_exits,
+        sum(hub_head_days.head_days)
+        / cast(hub_head_days.period_end - hub_head_days.period_start + 1 as double) as avg_headcount
     from hub_head_days
     cross join period
     where hub_head_days.period_end >= period.first_month
-    group by period_type, period_start, period_end
+    group by hub_head_days.period_type, hub_head_days.period_start, hub_head_days.period_end
 ),
 
 final as (
-    select *, {{ var('min_group_size') }} as min_group_size from hub_rows
+    select
+        *,
+        {{ var('min_group_size') }} as min_group_size
+    from hub_rows
     union all
-    select *, {{ var('min_group_size') }} as min_group_size from company_rows
+    select
+        *,
+        {{ var('min_group_size') }} as min_group_size
+    from company_rows
 )
 
 select * from final

@@ -3,7 +3,11 @@
 -- whatever hub the person was in by then. Feeds first-year (new-hire) attrition.
 with
 
-hires as (select * from {{ ref('int_hr__employee_flows') }} where flow = 'HIRE'),
+hires as (
+    select * from {{ ref('int_hr__employee_flows') }}
+    where flow = 'HIRE'
+),
+
 spells as (select * from {{ ref('int_hr__spells') }}),
 
 final as (
@@ -15,7 +19,7 @@ final as (
         spells.spell_end,
         coalesce(spells.spell_end - hires.flow_date < 365, false) as left_within_first_year
     from hires
-    join spells using (employee_id, spell_no)
+    inner join spells using (employee_id, spell_no)
 )
 
 select * from final

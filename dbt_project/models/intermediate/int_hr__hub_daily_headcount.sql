@@ -4,17 +4,31 @@
 with
 
 assignments as (select * from {{ ref('int_hr__assignments') }}),
+
 period as (select * from {{ ref('int_calendar__reporting_period') }}),
+
 hubs as (select hub_id from {{ ref('stg_hr__hubs') }}),
 
 deltas as (
     -- an interval that starts before the calendar counts from its first day
-    select hub_id, greatest(valid_from, period.first_month) as day, 1 as sign, worker_type, role_family, fte
+    select
+        assignments.hub_id,
+        greatest(assignments.valid_from, period.first_month) as day,
+        1 as sign,
+        assignments.worker_type,
+        assignments.role_family,
+        assignments.fte
     from assignments cross join period
     union all
-    select hub_id, greatest(valid_to, period.first_month), -1, worker_type, role_family, fte
+    select
+        assignments.hub_id,
+        greatest(assignments.valid_to, period.first_month) as day,
+        -1 as sign,
+        assignments.worker_type,
+        assignments.role_family,
+        assignments.fte
     from assignments cross join period
-    where valid_to is not null and valid_to <= period.as_of_date
+    where assignments.valid_to is not null and assignments.valid_to <= period.as_of_date
 ),
 
 daily_deltas as (
@@ -25,15 +39,19 @@ daily_deltas as (
         -- FTE summed in DECIMAL: exact, so the same bits whatever the order of the parallel sum
         sum(case when worker_type = 'EMPLOYEE' then sign * cast(fte as decimal(18, 12)) else 0 end) as fte,
         sum(case when worker_type = 'CONTRACTOR' then sign else 0 end) as contractor_headcount,
-        sum(case when worker_type = 'EMPLOYEE' and role_family = 'DATA_SCIENCE' then sign else 0 end) as headcount_data_science,
+        sum(case when worker_type = 'EMPLOYEE' and role_family = 'DATA_SCIENCE' then sign else 0 end)
+            as headcount_data_science,
         sum(case when worker_type = 'EMPLOYEE' and role_family = 'IT' then sign else 0 end) as headcount_it,
-        sum(case when worker_type = 'EMPLOYEE' and role_family = 'BUSINESS' then sign else 0 end) as headcount_business
+        sum(case when worker_type = 'EMPLOYEE' and role_family = 'BUSINESS' then sign else 0 end)
+            as headcount_business
     from deltas
     group by hub_id, day
 ),
 
 calendar as (
-    select hubs.hub_id, cast(day.generate_series as date) as day
+    select
+        hubs.hub_id,
+        cast(day.generate_series as date) as day
     from hubs
     cross join period
     cross join generate_series(period.first_month, period.as_of_date, interval 1 day) as day

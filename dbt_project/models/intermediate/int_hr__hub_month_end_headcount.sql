@@ -5,6 +5,7 @@
 with
 
 hub_months as (select * from {{ ref('int_hr__hub_months') }}),
+
 daily as (select * from {{ ref('int_hr__hub_daily_headcount') }}),
 
 final as (
@@ -23,8 +24,9 @@ final as (
         coalesce(daily.headcount_business, 0) as headcount_business
     from hub_months
     left join daily
-        on daily.hub_id = hub_months.hub_id
-       and daily.day = hub_months.month_end
+        on
+            daily.hub_id = hub_months.hub_id
+            and daily.day = hub_months.month_end
 )
 
 select * from final

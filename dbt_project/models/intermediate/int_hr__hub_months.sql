@@ -3,6 +3,7 @@
 with
 
 hubs as (select * from {{ ref('stg_hr__hubs') }}),
+
 period as (select * from {{ ref('int_calendar__reporting_period') }}),
 
 bounds as (
@@ -12,8 +13,10 @@ bounds as (
         coalesce(hubs.critical_mass_target, {{ var('critical_mass_target') }}) as critical_mass_target,
         cast(date_trunc('month', hubs.opened_on) as date) as first_month,
         least(
-            coalesce(case when hubs.closed_on <= period.as_of_date
-                          then cast(date_trunc('month', hubs.closed_on) as date) end, period.as_of_month),
+            coalesce(case
+                when hubs.closed_on <= period.as_of_date
+                    then cast(date_trunc('month', hubs.closed_on) as date)
+            end, period.as_of_month),
             period.as_of_month
         ) as last_month
     from hubs

@@ -14,7 +14,7 @@ final as (
         hub_id,
         month,
         {% for stage in solution_stages() -%}
-        count(*) filter (where stage = '{{ stage }}') as solutions_{{ stage | lower }},
+            count(*) filter (where stage = '{{ stage }}') as solutions_{{ stage | lower }},
         {% endfor -%}
         count(*) filter (where stage = 'POC' and month_end - stage_since > {{ var('stuck_poc_days') }}) as stuck_pocs,
         count(*) filter (where stage = 'PILOT' and month_end - stage_since > {{ var('stuck_pilot_days') }})

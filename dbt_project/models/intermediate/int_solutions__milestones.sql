@@ -4,7 +4,9 @@
 with
 
 solutions as (select * from {{ ref('stg_projects__solutions') }}),
+
 events as (select * from {{ ref('int_solutions__stage_events') }}),
+
 period as (select * from {{ ref('int_calendar__reporting_period') }}),
 
 firsts as (
@@ -34,7 +36,8 @@ final as (
         coalesce(firsts.first_poc_event_on, firsts.first_live_on) as first_poc_on,
         firsts.first_pilot_on,
         firsts.first_production_on,
-        firsts.first_production_on - coalesce(firsts.first_poc_event_on, firsts.first_live_on) as days_poc_to_production,
+        firsts.first_production_on
+        - coalesce(firsts.first_poc_event_on, firsts.first_live_on) as days_poc_to_production,
         firsts.first_live_on
     from solutions
     cross join period

@@ -3,23 +3,40 @@
 with
 
 events as (select * from {{ ref('int_solutions__stage_events') }}),
+
 period as (select * from {{ ref('int_calendar__reporting_period') }}),
 
 spine as (
-    select solution_id, cast(month.generate_series as date) as month,
-           cast(last_day(month.generate_series) as date) as month_end
-    from (select solution_id, min(entered_on) as first_on from events group by solution_id) as firsts
+    select
+        firsts.solution_id,
+        cast(month.generate_series as date) as month,
+        cast(last_day(month.generate_series) as date) as month_end
+    from (
+        select
+            solution_id,
+            min(entered_on) as first_on
+        from events
+        group by solution_id
+    ) as firsts
     cross join period
-    cross join generate_series(cast(date_trunc('month', firsts.first_on) as date), period.as_of_month,
-                               interval 1 month) as month
+    cross join generate_series(
+        cast(date_trunc('month', firsts.first_on) as date), period.as_of_month,
+        interval 1 month
+    ) as month
 ),
 
 final as (
-    select spine.solution_id, spine.month, spine.month_end, events.stage, events.entered_on as stage_since
+    select
+        spine.solution_id,
+        spine.month,
+        spine.month_end,
+        events.stage,
+        events.entered_on as stage_since
     from spine
     asof left join events
-        on events.solution_id = spine.solution_id
-       and spine.month_end >= events.entered_on
+        on
+            events.solution_id = spine.solution_id
+            and spine.month_end >= events.entered_on
 )
 
 select * from final

@@ -13,10 +13,15 @@
 with
 
 milestones as (select * from {{ ref('int_solutions__milestones') }}),
+
 month_end_stage as (select * from {{ ref('int_solutions__month_end_stage') }}),
+
 mau as (select * from {{ ref('int_usage__monthly_active_users') }}),
+
 run_weeks as (
-    select distinct solution_id, week_start
+    select distinct
+        solution_id,
+        week_start
     from {{ ref('int_timesheets__attributed') }}
     where activity_type = 'RUN'
 ),
@@ -32,21 +37,26 @@ solution_months as (
         milestones.target_users,
         milestones.monitoring_enabled_on,
         coalesce(mau.monthly_active_users, 0) as monthly_active_users,
-        case when milestones.target_users > 0
-             then coalesce(mau.monthly_active_users, 0) / cast(milestones.target_users as double) end
+        case
+            when milestones.target_users > 0
+                then coalesce(mau.monthly_active_users, 0) / cast(milestones.target_users as double)
+        end
             as adoption_rate
     from month_end_stage
-    join milestones using (solution_id)
+    inner join milestones using (solution_id)
     left join mau using (solution_id, month)
 ),
 
 maintained as (
-    select distinct solution_months.solution_id, solution_months.month
+    select distinct
+        solution_months.solution_id,
+        solution_months.month
     from solution_months
-    join run_weeks
-        on run_weeks.solution_id = solution_months.solution_id
-       and run_weeks.week_start <= solution_months.month_end
-       and run_weeks.week_start > solution_months.month_end - {{ var('maintained_lookback_days') }}
+    inner join run_weeks
+        on
+            run_weeks.solution_id = solution_months.solution_id
+            and run_weeks.week_start <= solution_months.month_end
+            and run_weeks.week_start > solution_months.month_end - {{ var('maintained_lookback_days') }}
 ),
 
 flagged as (
@@ -70,8 +80,10 @@ flagged as (
 final as (
     select
         flagged.*,
-        case when flagged.stage = 'PRODUCTION'
-             then flagged.is_monitored and flagged.is_maintained and coalesce(flagged.is_adopted, true) end
+        case
+            when flagged.stage = 'PRODUCTION'
+                then flagged.is_monitored and flagged.is_maintained and coalesce(flagged.is_adopted, true)
+        end
             as is_healthy
     from flagged
 )

@@ -4,7 +4,10 @@
 -- at as_of_date, per hub and cohort year) and company_scorecard (eligible at each month end).
 with
 
-milestones as (select * from {{ ref('int_solutions__milestones') }} where first_poc_on is not null),
+milestones as (
+    select * from {{ ref('int_solutions__milestones') }}
+    where first_poc_on is not null
+),
 
 final as (
     select

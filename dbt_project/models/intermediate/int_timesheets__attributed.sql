@@ -9,11 +9,15 @@
 with
 
 timesheets as (select * from {{ ref('stg_projects__timesheets') }}),
+
 assignments as (select * from {{ ref('int_hr__assignments') }}),
+
 period as (select * from {{ ref('int_calendar__reporting_period') }}),
 
 realised as (
-    select timesheets.*, cast(date_trunc('month', timesheets.week_start) as date) as month
+    select
+        timesheets.*,
+        cast(date_trunc('month', timesheets.week_start) as date) as month
     from timesheets cross join period
     where timesheets.week_start <= period.as_of_date
 ),
@@ -27,17 +31,19 @@ candidates as (
         row_number() over (
             partition by realised.employee_id, realised.week_start, realised.activity_type, realised.solution_id
             order by
-                case when assignments.valid_from <= realised.week_start
-                      and (assignments.valid_to is null or assignments.valid_to > realised.week_start) then 0
-                     when assignments.valid_from <= realised.week_start then 1
-                     else 2 end,
+                case when
+                    assignments.valid_from <= realised.week_start
+                    and (assignments.valid_to is null or assignments.valid_to > realised.week_start) then 0
+                when assignments.valid_from <= realised.week_start then 1
+                else 2 end,
                 abs(assignments.valid_from - realised.week_start)
         ) as preference
     from realised
     left join assignments
-        on assignments.employee_id = realised.employee_id
-       and assignments.valid_from <= realised.week_start + 6
-       and (assignments.valid_to is null or assignments.valid_to >= realised.week_start)
+        on
+            assignments.employee_id = realised.employee_id
+            and assignments.valid_from <= realised.week_start + 6
+            and (assignments.valid_to is null or assignments.valid_to >= realised.week_start)
 ),
 
 final as (

@@ -3,6 +3,7 @@
 with
 
 timesheets as (select * from {{ ref('int_timesheets__attributed') }}),
+
 period as (select * from {{ ref('int_calendar__reporting_period') }}),
 
 final as (
@@ -14,8 +15,9 @@ final as (
         sum(timesheets.hours) filter (where timesheets.activity_type = 'RUN') as run_hours,
         sum(timesheets.hours) as solution_hours
     from timesheets cross join period
-    where timesheets.is_solution_work
-      and timesheets.month <= period.as_of_month
+    where
+        timesheets.is_solution_work
+        and timesheets.month <= period.as_of_month
     group by all
 )
 

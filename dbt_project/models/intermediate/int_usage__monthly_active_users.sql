@@ -2,6 +2,7 @@
 with
 
 usage as (select * from {{ ref('stg_projects__usage_events') }}),
+
 period as (select * from {{ ref('int_calendar__reporting_period') }}),
 
 final as (

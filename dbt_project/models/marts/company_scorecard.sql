@@ -4,15 +4,31 @@
 with
 
 period as (select * from {{ ref('int_calendar__reporting_period') }}),
+
 critical_mass as (select * from {{ ref('hub_critical_mass') }}),
+
 daily as (select * from {{ ref('int_hr__hub_daily_headcount') }}),
-assignments as (select * from {{ ref('int_hr__assignments') }} where worker_type = 'EMPLOYEE'),
+
+assignments as (
+    select * from {{ ref('int_hr__assignments') }}
+    where worker_type = 'EMPLOYEE'
+),
+
 spells as (select * from {{ ref('int_hr__spells') }}),
-exits as (select * from {{ ref('int_hr__employee_flows') }} where flow = 'EXIT'),
+
+exits as (
+    select * from {{ ref('int_hr__employee_flows') }}
+    where flow = 'EXIT'
+),
+
 hire_outcomes as (select * from {{ ref('int_hr__hire_outcomes') }}),
+
 pocs as (select * from {{ ref('int_solutions__poc_outcomes') }}),
+
 hub_portfolio as (select * from {{ ref('int_solutions__hub_monthly_portfolio') }}),
+
 hub_months as (select * from {{ ref('int_hr__hub_months') }}),
+
 cost_lines as (select * from {{ ref('int_costs__lines_eur') }}),
 
 months as (
@@ -35,17 +51,24 @@ hubs as (
 ),
 
 company_daily as (
-    select day, sum(cumulative_headcount) as cumulative_headcount from daily group by day
+    select
+        day,
+        sum(cumulative_headcount) as cumulative_headcount
+    from daily
+    group by day
 ),
 
 cohort as (
-    select months.month, count(*) as opening_headcount,
-           count(*) filter (where spells.spell_end is null or spells.spell_end > months.month_end) as retained
+    select
+        months.month,
+        count(*) as opening_headcount,
+        count(*) filter (where spells.spell_end is null or spells.spell_end > months.month_end) as retained
     from months
-    join assignments
-        on assignments.valid_from <= months.window_start - 1
-       and (assignments.valid_to is null or assignments.valid_to > months.window_start - 1)
-    join spells using (employee_id, spell_no)
+    inner join assignments
+        on
+            assignments.valid_from <= months.window_start - 1
+            and (assignments.valid_to is null or assignments.valid_to > months.window_start - 1)
+    inner join spells using (employee_id, spell_no)
     group by months.month
 ),
 
@@ -54,9 +77,12 @@ people as (
         months.month,
         coalesce(cohort.opening_headcount, 0) as opening_headcount,
         cohort.retained,
-        (select count(*) from exits where exits.flow_date between months.window_start and months.month_end) as exits_12m,
+        (
+            select count(*) from exits
+            where exits.flow_date between months.window_start and months.month_end
+        ) as exits_12m,
         (coalesce(at_end.cumulative_headcount, 0) - coalesce(before.cumulative_headcount, 0))
-            / cast(months.month_end - months.window_start + 1 as double) as avg_headcount_12m
+        / cast(months.month_end - months.window_start + 1 as double) as avg_headcount_12m
     from months
     left join cohort using (month)
     left join company_daily as at_end on at_end.day = months.month_end
@@ -70,7 +96,7 @@ first_year as (
         count(*) as first_year_cohort,
         count(*) filter (where hire_outcomes.left_within_first_year) as first_year_exits
     from months
-    join hire_outcomes
+    inner join hire_outcomes
         on hire_outcomes.hire_date between cast(months.month - interval 23 month as date) and months.window_start - 1
     group by months.month
 ),
@@ -105,9 +131,11 @@ industrialization as (
 costs as (
     -- the lines of hub_costs (each in its hub_month), summed exactly in DECIMAL: a sum of the
     -- hubs' DOUBLE totals would depend on the order in which DuckDB's threads combine it
-    select cost_lines.hub_month as month, sum(cost_lines.amount_eur) as total_cost_eur
+    select
+        cost_lines.hub_month as month,
+        sum(cost_lines.amount_eur) as total_cost_eur
     from cost_lines
-    join hub_months on hub_months.hub_id = cost_lines.hub_id and hub_months.month = cost_lines.hub_month
+    inner join hub_months on hub_months.hub_id = cost_lines.hub_id and hub_months.month = cost_lines.hub_month
     group by cost_lines.hub_month
 ),
 
@@ -132,7 +160,7 @@ final as (
             as cost_per_production_solution_eur,
         {{ safe_ratio('portfolio.monitored', 'portfolio.solutions_in_production') }} as monitored_share
     from months
-    join people using (month)
+    inner join people using (month)
     left join first_year using (month)
     left join hubs using (month)
     left join portfolio using (month)

@@ -7,8 +7,11 @@
 with
 
 hub_months as (select * from {{ ref('int_hr__hub_months') }}),
+
 lines as (select * from {{ ref('int_costs__lines_eur') }}),
+
 allocation as (select * from {{ ref('int_costs__pool_allocation') }}),
+
 budgets as (select * from {{ ref('int_costs__monthly_budgets') }}),
 
 ledger as (
@@ -22,7 +25,12 @@ ledger as (
 ),
 
 allocated as (
-    select hub_id, month, sum(allocated_cost_eur) as allocated_cost_eur from allocation group by all
+    select
+        hub_id,
+        month,
+        sum(allocated_cost_eur) as allocated_cost_eur
+    from allocation
+    group by all
 ),
 
 monthly as (
@@ -53,8 +61,10 @@ final as (
         cast(sum(pool_cost_eur + direct_cost_eur) over ytd as double) as ytd_cost_eur,
         ytd_budget_eur,
         cast(sum(pool_cost_eur + direct_cost_eur) over ytd as double) - ytd_budget_eur as ytd_budget_variance_eur,
-        {{ safe_ratio('cast(sum(pool_cost_eur + direct_cost_eur) over ytd as double) - ytd_budget_eur', 'ytd_budget_eur') }}
-            as ytd_budget_variance_pct,
+        {{ safe_ratio(
+            'cast(sum(pool_cost_eur + direct_cost_eur) over ytd as double) - ytd_budget_eur',
+            'ytd_budget_eur'
+        ) }} as ytd_budget_variance_pct,
         {{ safe_ratio('pool_cost_eur - allocated_cost_eur', 'pool_cost_eur + direct_cost_eur') }} as unallocated_share
     from monthly
     window ytd as (partition by hub_id, year(month) order by month rows unbounded preceding)

@@ -26,8 +26,10 @@ final as (
         share_data_science,
         share_it,
         share_business,
-        1 - (share_data_science * share_data_science + share_it * share_it
-             + share_business * share_business) as blau_index,
+        1 - (
+            share_data_science * share_data_science + share_it * share_it
+            + share_business * share_business
+        ) as blau_index,
         critical_mass_target,
         case
             when headcount >= critical_mass_target then 'MET'

@@ -5,6 +5,7 @@
 with
 
 snapshot as (select * from {{ ref('int_hr__hub_month_end_headcount') }}),
+
 flows as (select * from {{ ref('int_hr__employee_flows') }}),
 
 flows_by_month as (
@@ -16,10 +17,11 @@ flows_by_month as (
         count(*) filter (where flows.flow = 'EXIT') as exits,
         count(*) filter (where flows.flow = 'TRANSFER_OUT') as transfers_out
     from snapshot
-    join flows
-        on flows.hub_id = snapshot.hub_id
-       and flows.flow_date <= snapshot.month_end
-       and (snapshot.is_first_month or flows.flow_date >= snapshot.month)
+    inner join flows
+        on
+            flows.hub_id = snapshot.hub_id
+            and flows.flow_date <= snapshot.month_end
+            and (snapshot.is_first_month or flows.flow_date >= snapshot.month)
     group by snapshot.hub_id, snapshot.month
 ),
 

@@ -5,11 +5,23 @@
 with
 
 hub_months as (select * from {{ ref('int_hr__hub_months') }}),
+
 daily as (select * from {{ ref('int_hr__hub_daily_headcount') }}),
-assignments as (select * from {{ ref('int_hr__assignments') }} where worker_type = 'EMPLOYEE'),
+
+assignments as (
+    select * from {{ ref('int_hr__assignments') }}
+    where worker_type = 'EMPLOYEE'
+),
+
 spells as (select * from {{ ref('int_hr__spells') }}),
-flows as (select * from {{ ref('int_hr__employee_flows') }} where flow = 'EXIT'),
+
+flows as (
+    select * from {{ ref('int_hr__employee_flows') }}
+    where flow = 'EXIT'
+),
+
 hire_outcomes as (select * from {{ ref('int_hr__hire_outcomes') }}),
+
 hubs as (select * from {{ ref('stg_hr__hubs') }}),
 
 windows as (
@@ -27,12 +39,18 @@ windows as (
 
 cohort as (
     -- the hub's employees at the close of the day before the window
-    select windows.hub_id, windows.month, windows.window_end, assignments.employee_id, assignments.spell_no
+    select
+        windows.hub_id,
+        windows.month,
+        windows.window_end,
+        assignments.employee_id,
+        assignments.spell_no
     from windows
-    join assignments
-        on assignments.hub_id = windows.hub_id
-       and assignments.valid_from <= windows.day_before_window
-       and (assignments.valid_to is null or assignments.valid_to > windows.day_before_window)
+    inner join assignments
+        on
+            assignments.hub_id = windows.hub_id
+            and assignments.valid_from <= windows.day_before_window
+            and (assignments.valid_to is null or assignments.valid_to > windows.day_before_window)
 ),
 
 cohort_outcome as (
@@ -43,14 +61,15 @@ cohort_outcome as (
         count(*) filter (where spells.spell_end is null or spells.spell_end > cohort.window_end) as retained_in_company,
         count(*) filter (where exists (
             select 1 from assignments as later
-            where later.employee_id = cohort.employee_id
-              and later.spell_no = cohort.spell_no
-              and later.hub_id = cohort.hub_id
-              and later.valid_from <= cohort.window_end
-              and (later.valid_to is null or later.valid_to > cohort.window_end)
+            where
+                later.employee_id = cohort.employee_id
+                and later.spell_no = cohort.spell_no
+                and later.hub_id = cohort.hub_id
+                and later.valid_from <= cohort.window_end
+                and (later.valid_to is null or later.valid_to > cohort.window_end)
         )) as retained_in_hub
     from cohort
-    join spells using (employee_id, spell_no)
+    inner join spells using (employee_id, spell_no)
     group by cohort.hub_id, cohort.month
 ),
 
@@ -60,9 +79,10 @@ exits as (
         windows.month,
         count(*) as exits_12m
     from windows
-    join flows
-        on flows.hub_id = windows.hub_id
-       and flows.flow_date between windows.window_start and windows.window_end
+    inner join flows
+        on
+            flows.hub_id = windows.hub_id
+            and flows.flow_date between windows.window_start and windows.window_end
     group by windows.hub_id, windows.month
 ),
 
@@ -73,9 +93,10 @@ first_year as (
         count(*) as first_year_cohort,
         count(*) filter (where hire_outcomes.left_within_first_year) as first_year_exits
     from windows
-    join hire_outcomes
-        on hire_outcomes.hub_id = windows.hub_id
-       and hire_outcomes.hire_date between windows.cohort_start and windows.day_before_window
+    inner join hire_outcomes
+        on
+            hire_outcomes.hub_id = windows.hub_id
+            and hire_outcomes.hire_date between windows.cohort_start and windows.day_before_window
     group by windows.hub_id, windows.month
 ),
 
@@ -84,7 +105,7 @@ average as (
         windows.hub_id,
         windows.month,
         (coalesce(at_end.cumulative_headcount, 0) - coalesce(before.cumulative_headcount, 0))
-            / cast(windows.window_end - windows.window_start + 1 as double) as avg_headcount_12m
+        / cast(windows.window_end - windows.window_start + 1 as double) as avg_headcount_12m
     from windows
     left join daily as at_end on at_end.hub_id = windows.hub_id and at_end.day = windows.window_end
     left join daily as before on before.hub_id = windows.hub_id and before.day = windows.day_before_window
@@ -105,8 +126,8 @@ combined as (
         coalesce(first_year.first_year_exits, 0) as first_year_exits,
         hubs.opened_on <= windows.window_start as is_full_window
     from windows
-    join hubs using (hub_id)
-    join average using (hub_id, month)
+    inner join hubs using (hub_id)
+    inner join average using (hub_id, month)
     left join cohort_outcome using (hub_id, month)
     left join exits using (hub_id, month)
     left join first_year using (hub_id, month)

@@ -4,10 +4,13 @@
 with
 
 pocs as (select * from {{ ref('int_solutions__poc_outcomes') }}),
+
 period as (select * from {{ ref('int_calendar__reporting_period') }}),
 
 flagged as (
-    select pocs.*, pocs.eligible_on <= period.as_of_date as is_eligible
+    select
+        pocs.*,
+        pocs.eligible_on <= period.as_of_date as is_eligible
     from pocs cross join period
 ),
 

@@ -4,6 +4,7 @@
 with
 
 hub_months as (select * from {{ ref('int_hr__hub_months') }}),
+
 per_hub as (select * from {{ ref('int_solutions__hub_monthly_portfolio') }}),
 
 final as (
@@ -24,8 +25,9 @@ final as (
         {{ safe_ratio('p.healthy', 'p.solutions_production') }} as healthy_production_share
     from hub_months
     left join per_hub as p
-        on p.hub_id = hub_months.hub_id
-       and p.month = hub_months.month
+        on
+            p.hub_id = hub_months.hub_id
+            and p.month = hub_months.month
 )
 
 select * from final

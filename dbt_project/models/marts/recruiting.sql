@@ -5,7 +5,9 @@
 with
 
 requisitions as (select * from {{ ref('stg_hr__requisitions') }}),
+
 hubs as (select * from {{ ref('stg_hr__hubs') }}),
+
 period as (select * from {{ ref('int_calendar__reporting_period') }}),
 
 realised as (
@@ -20,15 +22,22 @@ realised as (
 ),
 
 hub_quarters as (
-    select hubs.hub_id, cast(quarter.generate_series as date) as quarter,
-           least(cast(quarter.generate_series + interval 3 month as date) - 1, period.as_of_date) as quarter_end
+    select
+        hubs.hub_id,
+        cast(quarter.generate_series as date) as quarter,
+        least(cast(quarter.generate_series + interval 3 month as date) - 1, period.as_of_date) as quarter_end
     from hubs
     cross join period
     cross join generate_series(
         cast(date_trunc('quarter', least(hubs.opened_on, coalesce(
-            (select min(opened_on) from realised where realised.hub_id = hubs.hub_id), hubs.opened_on))) as date),
+            (
+                select min(realised.opened_on) from realised
+                where realised.hub_id = hubs.hub_id
+            ), hubs.opened_on
+        ))) as date),
         cast(date_trunc('quarter', period.as_of_month) as date),
-        interval 3 month) as quarter
+        interval 3 month
+    ) as quarter
 ),
 
 final as (
@@ -40,14 +49,18 @@ final as (
             as requisitions_filled,
         count(*) filter (where r.status = 'CANCELLED' and date_trunc('quarter', r.closed_on) = hub_quarters.quarter)
             as requisitions_cancelled,
-        count(*) filter (where r.opened_on <= hub_quarters.quarter_end
-                           and (r.closed_on is null or r.closed_on > hub_quarters.quarter_end)) as open_at_quarter_end,
+        count(*) filter (
+            where r.opened_on <= hub_quarters.quarter_end
+            and (r.closed_on is null or r.closed_on > hub_quarters.quarter_end)
+        ) as open_at_quarter_end,
         median(r.closed_on - r.opened_on) filter (
-            where r.status = 'FILLED' and date_trunc('quarter', r.closed_on) = hub_quarters.quarter) as median_days_to_fill
+            where r.status = 'FILLED' and date_trunc('quarter', r.closed_on) = hub_quarters.quarter
+        ) as median_days_to_fill
     from hub_quarters
     left join realised as r
-        on r.hub_id = hub_quarters.hub_id
-       and r.opened_on <= hub_quarters.quarter_end
+        on
+            r.hub_id = hub_quarters.hub_id
+            and r.opened_on <= hub_quarters.quarter_end
     group by hub_quarters.hub_id, hub_quarters.quarter
 )
 

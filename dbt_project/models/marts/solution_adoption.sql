@@ -4,17 +4,25 @@
 -- portfolio KPIs read them too.
 with
 
-milestones as (select * from {{ ref('int_solutions__milestones') }} where first_live_on is not null),
+milestones as (
+    select * from {{ ref('int_solutions__milestones') }}
+    where first_live_on is not null
+),
+
 solution_months as (select * from {{ ref('int_solutions__monthly_health') }}),
+
 events as (select * from {{ ref('int_solutions__stage_events') }}),
 
 ends as (
-    select milestones.solution_id, min(events.entered_on) as ended_on
+    select
+        milestones.solution_id,
+        min(events.entered_on) as ended_on
     from milestones
-    join events
-        on events.solution_id = milestones.solution_id
-       and events.stage in ('RETIRED', 'STOPPED')
-       and events.entered_on >= milestones.first_live_on
+    inner join events
+        on
+            events.solution_id = milestones.solution_id
+            and events.stage in ('RETIRED', 'STOPPED')
+            and events.entered_on >= milestones.first_live_on
     group by milestones.solution_id
 ),
 
@@ -28,14 +36,17 @@ final as (
         solution_months.target_users,
         solution_months.adoption_rate,
         solution_months.is_adopted,
-        cast(count(*) filter (where solution_months.stage = 'PRODUCTION') over (
-            partition by solution_months.solution_id order by solution_months.month rows unbounded preceding)
-            as integer) as months_in_production
+        cast(count(*) filter (where solution_months.stage = 'PRODUCTION')
+            over (
+                partition by solution_months.solution_id order by solution_months.month rows unbounded preceding
+            )
+        as integer) as months_in_production
     from milestones
-    join solution_months using (solution_id)
+    inner join solution_months using (solution_id)
     left join ends using (solution_id)
-    where solution_months.month >= date_trunc('month', milestones.first_live_on)
-      and (ends.ended_on is null or solution_months.month <= date_trunc('month', ends.ended_on))
+    where
+        solution_months.month >= date_trunc('month', milestones.first_live_on)
+        and (ends.ended_on is null or solution_months.month <= date_trunc('month', ends.ended_on))
 )
 
 select * from final

@@ -2,6 +2,7 @@
 with
 
 milestones as (select * from {{ ref('int_solutions__milestones') }}),
+
 period as (select * from {{ ref('int_calendar__reporting_period') }}),
 
 final as (

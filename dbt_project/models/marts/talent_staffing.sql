@@ -3,28 +3,51 @@
 with
 
 hub_months as (select * from {{ ref('int_hr__hub_month_end_headcount') }}),
-assignments as (select * from {{ ref('int_hr__assignments') }} where worker_type = 'EMPLOYEE'),
-timesheets as (select * from {{ ref('int_timesheets__attributed') }} where worker_type = 'EMPLOYEE'),
-flows as (select * from {{ ref('int_hr__employee_flows') }} where flow = 'HIRE'),
+
+assignments as (
+    select * from {{ ref('int_hr__assignments') }}
+    where worker_type = 'EMPLOYEE'
+),
+
+timesheets as (
+    select * from {{ ref('int_timesheets__attributed') }}
+    where worker_type = 'EMPLOYEE'
+),
+
+flows as (
+    select * from {{ ref('int_hr__employee_flows') }}
+    where flow = 'HIRE'
+),
 
 members as (
     -- employees assigned to the hub at month end
-    select hub_months.hub_id, hub_months.month, assignments.employee_id
+    select
+        hub_months.hub_id,
+        hub_months.month,
+        assignments.employee_id
     from hub_months
-    join assignments
-        on assignments.hub_id = hub_months.hub_id
-       and assignments.valid_from <= hub_months.month_end
-       and (assignments.valid_to is null or assignments.valid_to > hub_months.month_end)
+    inner join assignments
+        on
+            assignments.hub_id = hub_months.hub_id
+            and assignments.valid_from <= hub_months.month_end
+            and (assignments.valid_to is null or assignments.valid_to > hub_months.month_end)
 ),
 
 person_month as (
-    select employee_id, month, sum(hours) filter (where is_solution_work) as solution_hours
+    select
+        employee_id,
+        month,
+        sum(hours) filter (where is_solution_work) as solution_hours
     from timesheets
     group by employee_id, month
 ),
 
 person_solution_month as (
-    select employee_id, solution_id, month, sum(hours) as hours
+    select
+        employee_id,
+        solution_id,
+        month,
+        sum(hours) as hours
     from timesheets
     where is_solution_work
     group by employee_id, solution_id, month
@@ -32,13 +55,22 @@ person_solution_month as (
 
 member_solutions as (
     -- per member: solutions with >= staffing_min_hours in the trailing 12 months
-    select members.hub_id, members.month, members.employee_id, count(*) as solutions_12m
+    select
+        members.hub_id,
+        members.month,
+        members.employee_id,
+        count(*) as solutions_12m
     from (
-        select members.hub_id, members.month, members.employee_id, psm.solution_id
+        select
+            members.hub_id,
+            members.month,
+            members.employee_id,
+            psm.solution_id
         from members
-        join person_solution_month as psm
-            on psm.employee_id = members.employee_id
-           and psm.month between cast(members.month - interval 11 month as date) and members.month
+        inner join person_solution_month as psm
+            on
+                psm.employee_id = members.employee_id
+                and psm.month between cast(members.month - interval 11 month as date) and members.month
         group by members.hub_id, members.month, members.employee_id, psm.solution_id
         having sum(psm.hours) >= {{ var('staffing_min_hours') }}
     ) as members
@@ -76,14 +108,17 @@ first_staffing as (
         flows.employee_id,
         flows.flow_date as hire_date,
         -- NULL while not staffed yet (greatest() would turn NULL into 0)
-        case when min(timesheets.week_start) is not null
-             then greatest(0, min(timesheets.week_start) - flows.flow_date) end as days_to_first_staffing
+        case
+            when min(timesheets.week_start) is not null
+                then greatest(0, min(timesheets.week_start) - flows.flow_date)
+        end as days_to_first_staffing
     from flows
     left join timesheets
-        on timesheets.employee_id = flows.employee_id
-       and timesheets.spell_no = flows.spell_no
-       and timesheets.is_solution_work
-       and timesheets.week_start >= flows.flow_date - 6
+        on
+            timesheets.employee_id = flows.employee_id
+            and timesheets.spell_no = flows.spell_no
+            and timesheets.is_solution_work
+            and timesheets.week_start >= flows.flow_date - 6
     group by flows.hub_id, flows.employee_id, flows.flow_date
 ),
 
@@ -94,9 +129,12 @@ hires_12m as (
         count(*) as new_hires_12m,
         median(first_staffing.days_to_first_staffing) as median_days_to_first_staffing
     from hub_months
-    join first_staffing
-        on first_staffing.hub_id = hub_months.hub_id
-       and first_staffing.hire_date between cast(hub_months.month - interval 11 month as date) and hub_months.month_end
+    inner join first_staffing
+        on
+            first_staffing.hub_id = hub_months.hub_id
+            and first_staffing.hire_date between cast(
+                hub_months.month - interval 11 month as date
+            ) and hub_months.month_end
     group by hub_months.hub_id, hub_months.month
 ),
 
