@@ -56,9 +56,10 @@ run: $(RUN_STAMP)
 chromium:
 	command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
 
-# dbt compiles every model for sqlfluff; profiles.yml wants a warehouse path, none is opened.
+# dbt compiles every model for sqlfluff, connected to a scratch warehouse of its own.
 lint: $(DEV_STAMP)
 	$(VENV)/bin/ruff check .
+	mkdir -p data/lint
 	KPI_WAREHOUSE=$(CURDIR)/data/lint/warehouse.duckdb $(VENV)/bin/sqlfluff lint dbt_project/models
 
 test: $(DEV_STAMP) chromium lint
