@@ -26,6 +26,7 @@ help:
 	@echo "make ui        serve the Dagster UI on http://127.0.0.1:3000"
 	@echo "make generate  write synthetic sources: SCALE=demo|medium|large SEED=42 OUT=seeds"
 	@echo "make contract  rewrite expectations/, docs/validation.md and docs/published_tables.md from the contracts"
+	@echo "make chromium  install Debian's chromium for the browser tests where /usr/bin/chromium is missing"
 	@echo "make lock      re-resolve requirements.lock and requirements-dev.lock from pyproject.toml"
 	@echo "make bi        the KPI report (Streamlit) on \$$KPI_PUBLISH_DIR, http://127.0.0.1:\$$BI_PORT (8501)"
 	@echo "make bi-build  install the report's environment (bi/.venv) and check every page headless"
@@ -54,7 +55,7 @@ run: $(RUN_STAMP)
 # The report's browser test drives Debian's chromium (Playwright cannot download its browsers
 # here); installed where missing, so the test runs and is never skipped.
 chromium:
-	command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
+	test -x /usr/bin/chromium || (apt-get update && apt-get install -y chromium)
 
 # dbt compiles every model for sqlfluff, connected to a scratch warehouse of its own.
 lint: $(DEV_STAMP)

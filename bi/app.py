@@ -1,4 +1,4 @@
-"""The KPI report: Streamlit app over the pipeline's publication (see bi/README.md).
+"""The KPI report: Streamlit app over the pipeline's publication (see the README, "The KPI report in a BI tool").
 
 Run with `make bi` from the repository root (or `streamlit run app.py` from bi/).
 """

@@ -46,8 +46,10 @@ class PublishedTable:
 
     def __post_init__(self):
         names = self.column_names
-        assert len(set(names)) == len(names), f"{self.name}: a column is declared twice"
-        assert set(self.grain) <= set(names), f"{self.name}: a grain column is not declared"
+        if len(set(names)) != len(names):
+            raise ValueError(f"{self.name}: a column is declared twice")
+        if not set(self.grain) <= set(names):
+            raise ValueError(f"{self.name}: a grain column is not declared")
 
     @property
     def column_names(self) -> tuple[str, ...]:

@@ -5,7 +5,8 @@
 ``manifest.json``. A release is written completely (and fsynced) before the link is replaced
 with one atomic ``rename``; a run that fails or is killed at any moment leaves the previous
 release untouched and the link pointing at it. The previous release is kept, so a reader that
-opened the old files keeps working; older ones are pruned.
+opened the old files keeps working; every other release (older, or a failed attempt's) is
+pruned.
 
 ``kpi.duckdb`` is written with storage version v1.0.0, readable by DuckDB 1.x clients.
 """
@@ -26,7 +27,6 @@ from dagster_project.output_contract import PublishedTable
 
 STORAGE_VERSION = "v1.0.0"
 MANIFEST = "manifest.json"
-KEEP_RELEASES = 2  # the current one and the one before it
 
 
 class PublishError(RuntimeError):
@@ -120,11 +120,13 @@ def swap_in(publish_dir: Path, release: Path) -> None:
         os.close(fd)
 
 
-def prune(publish_dir: Path, keep: int = KEEP_RELEASES) -> list[Path]:
-    """Delete releases older than the ``keep`` newest (never the current one)."""
+def prune(publish_dir: Path, previous: Path | None) -> list[Path]:
+    """Delete every release but the current one and ``previous``, the one it replaced (readers
+    may still hold its files): leftovers of failed or killed attempts go too, and never take
+    the place of the last good release."""
     current = publish_dir.resolve() if publish_dir.is_symlink() else None
-    releases = sorted(p for p in releases_dir(publish_dir).iterdir() if p.is_dir())
-    stale = [p for p in releases[:-keep] if p != current]
+    stale = [p for p in sorted(releases_dir(publish_dir).iterdir())
+             if p.is_dir() and p not in (current, previous)]
     for path in stale:
         shutil.rmtree(path, ignore_errors=True)
     return stale
@@ -140,13 +142,18 @@ def publish(warehouse: Path, publish_dir: Path, tables: tuple[PublishedTable, ..
     release = releases_dir(publish_dir) / release_name
     if release.exists():
         shutil.rmtree(release)  # an unfinished attempt of the same run
-    counts = write_release(warehouse, release, tables, manifest)
-    copy_data_docs(data_docs_dir(warehouse), release)
-    if complete is not None:
-        complete(release)
-    _fsync_tree(release)
+    try:
+        counts = write_release(warehouse, release, tables, manifest)
+        copy_data_docs(data_docs_dir(warehouse), release)
+        if complete is not None:
+            complete(release)
+        _fsync_tree(release)
+    except BaseException:
+        shutil.rmtree(release, ignore_errors=True)  # never half a release beside the good ones
+        raise
+    previous = publish_dir.resolve() if publish_dir.is_symlink() else None
     swap_in(publish_dir, release)
-    prune(publish_dir)
+    prune(publish_dir, previous)
     return release, counts
 
 

@@ -20,7 +20,8 @@ from dagster_project.config import PROJECT_ROOT
 from dagster_project.contract import SOURCES
 from dagster_project.dbt_runner import DBT_TARGET_DIR, TARGETS_KEPT
 from dagster_project.output_contract import PUBLISHED_TABLES
-from dagster_project.publish import publish, read_manifest
+from dagster_project.publish import prune, publish, read_manifest, releases_dir, swap_in
+from dagster_project.report import build_report
 from synthetic.defects import DEFECTS, inject_defects
 from tests.conftest import DEMO_SEED, run_pipeline
 
@@ -122,8 +123,10 @@ PUBLISH_IN_A_LOOP = textwrap.dedent("""
     from pathlib import Path
     from dagster_project.publish import publish
     from dagster_project.output_contract import PUBLISHED_TABLES
+    from dagster_project.report import build_report
     warehouse, publish_dir, name = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]
-    publish(warehouse, publish_dir, PUBLISHED_TABLES, {"run_id": name}, name)
+    manifest = {"run_id": name, "as_of_date": "2026-09-30"}
+    publish(warehouse, publish_dir, PUBLISHED_TABLES, manifest, name, complete=build_report)
 """)
 
 
@@ -134,13 +137,15 @@ def assert_whole(publish_dir: Path) -> str:
         for table, info in manifest["tables"].items():
             assert kpi.execute(f"select count(*) from {table}").fetchall()[0][0] == info["row_count"]
             assert pq.read_metadata(publish_dir / info["parquet"]).num_rows == info["row_count"]
+    assert manifest["run_id"] in (publish_dir / "report" / "index.html").read_text()  # the report of these tables
     return manifest["run_id"]
 
 
 def test_sigkill_while_publishing_leaves_the_old_or_the_new_publication(published, tmp_path):
     publish_dir = tmp_path / "published"
     warehouse = published / "warehouse.duckdb"
-    publish(warehouse, publish_dir, PUBLISHED_TABLES, {"run_id": "r000"}, "r000")
+    publish(warehouse, publish_dir, PUBLISHED_TABLES, {"run_id": "r000", "as_of_date": "2026-09-30"}, "r000",
+            complete=build_report)
     env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
     seen = set()
     for attempt, delay in enumerate([0.05, 0.15, 0.25, 0.35, 0.5, 0.7, 0.9, 1.2, 1.6, 5.0], start=1):
@@ -202,3 +207,30 @@ def test_the_next_nightly_run_publishes_over_the_last_one(published, demo_dir, t
                 for s in (before, after))
     assert old[["hub_id", "month"]].equals(new[["hub_id", "month"]])  # same rows, in grain order
     assert new["total_cost_eur"].to_numpy() == pytest.approx(old["total_cost_eur"].to_numpy(), rel=1e-12)
+
+
+def test_pruning_keeps_the_current_and_the_replaced_release_only(tmp_path):
+    """A leftover of a killed attempt (newer than the live release) never outlives the release
+    that open readers may still hold."""
+    publish_dir = tmp_path / "published"
+    for name in ("r1-old", "r2-previous", "r3-killed-attempt", "r4-current"):
+        (releases_dir(publish_dir) / name).mkdir(parents=True)
+    swap_in(publish_dir, releases_dir(publish_dir) / "r4-current")
+    stale = prune(publish_dir, previous=releases_dir(publish_dir) / "r2-previous")
+    assert sorted(p.name for p in stale) == ["r1-old", "r3-killed-attempt"]
+    assert sorted(p.name for p in releases_dir(publish_dir).iterdir()) == ["r2-previous", "r4-current"]
+
+
+def test_a_failure_while_writing_a_release_leaves_nothing_behind(published, tmp_path):
+    publish_dir = tmp_path / "published"
+    warehouse = published / "warehouse.duckdb"
+    publish(warehouse, publish_dir, PUBLISHED_TABLES, {"run_id": "good"}, "good")
+    before = snapshot(publish_dir)
+
+    def broken_report(release: Path):
+        raise RuntimeError("the report failed")
+
+    with pytest.raises(RuntimeError, match="the report failed"):
+        publish(warehouse, publish_dir, PUBLISHED_TABLES, {"run_id": "bad"}, "bad", complete=broken_report)
+    assert snapshot(publish_dir) == before
+    assert [p.name for p in releases_dir(publish_dir).iterdir()] == ["good"]

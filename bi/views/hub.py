@@ -2,10 +2,9 @@
 company, staffing, recruiting and costs. The hub comes from the URL: /hub?hub_id=H001."""
 
 import altair as alt
+import fmt
 import pandas as pd
 import streamlit as st
-
-import fmt
 from publication import query, release_or_stop
 
 MONTHS = alt.Axis(format="%b %Y", tickCount=6, labelAngle=0)
@@ -22,7 +21,7 @@ hubs = query(
 if hubs.empty:
     st.warning("hub_critical_mass is empty in this publication.")
     st.stop()
-names = dict(zip(hubs["hub_id"], hubs["hub_name"]))
+names = dict(zip(hubs["hub_id"], hubs["hub_name"], strict=True))
 requested = st.query_params.get("hub_id")
 hub_id = st.selectbox(
     "Hub",
@@ -183,14 +182,17 @@ with st.expander("Headcount bridge, last 12 months"):
     st.dataframe(
         bridge.tail(12).iloc[::-1].assign(month=lambda f: f["month"].dt.strftime("%Y-%m")),
         hide_index=True,
-        column_order=["month", "opening_headcount", "hires", "transfers_in", "exits", "transfers_out", "closing_headcount"],
+        column_order=["month", "opening_headcount", "hires", "transfers_in", "exits", "transfers_out",
+                      "closing_headcount"],
     )
 
 # --- retention against the company, staffing -----------------------------------------------
 versus = pd.concat(
     [
         retention[["month", "retention_rate"]].assign(series="This hub"),
-        retention[["month", "company_retention"]].rename(columns={"company_retention": "retention_rate"}).assign(series="Company"),
+        retention[["month", "company_retention"]]
+        .rename(columns={"company_retention": "retention_rate"})
+        .assign(series="Company"),
     ]
 )
 left, right = st.columns(2)

@@ -1,10 +1,9 @@
 """Executive summary: the company's headline KPIs at as_of_date, their trends, and every hub."""
 
 import altair as alt
+import fmt
 import pandas as pd
 import streamlit as st
-
-import fmt
 from publication import query, release_or_stop
 
 MONTHS = alt.Axis(format="%b %Y", tickCount=6, labelAngle=0)
@@ -200,7 +199,8 @@ with right:
             x=alt.X("yearmonth(month):T", title=None, axis=MONTHS),
             y=alt.Y("total_cost_eur:Q", title=None, axis=alt.Axis(format="~s")),
             color=alt.Color("hub_name:N", title=None, legend=LEGEND),
-            tooltip=["hub_name", alt.Tooltip("month:T", format="%b %Y"), alt.Tooltip("total_cost_eur:Q", format=",.0f")],
+            tooltip=["hub_name", alt.Tooltip("month:T", format="%b %Y"),
+                     alt.Tooltip("total_cost_eur:Q", format=",.0f")],
         ),
         width="stretch",
     )
@@ -247,5 +247,5 @@ st.dataframe(
 )
 st.markdown("**Hub pages**")
 links = st.columns(len(hubs))
-for column, (_, hub) in zip(links, hubs.iterrows()):
+for column, (_, hub) in zip(links, hubs.iterrows(), strict=True):
     column.page_link("views/hub.py", label=f"{hub['hub_name']} →", query_params={"hub_id": hub["hub_id"]})

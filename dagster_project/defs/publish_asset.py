@@ -36,10 +36,14 @@ PUBLICATION = dg.AssetKey(["published", "kpi_publication"])
 REPORT = dg.AssetKey(["published", "kpi_report"])
 
 
-def _validation(instance: dg.DagsterInstance, run_id: str) -> dict:
-    """What this run checked before publishing: checks, GX expectations, dbt tests, warnings."""
+def _validation(instance: dg.DagsterInstance, run_id: str) -> dict | None:
+    """What this run checked before publishing: checks, GX expectations, dbt tests, warnings;
+    None when it checked nothing (the publication alone re-executed): the report then says that
+    the validation was not recorded instead of claiming that every rule passed."""
     records = instance.get_records_for_run(run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION).records
     evaluations = [r.event_log_entry.dagster_event.event_specific_data for r in records]
+    if not evaluations:
+        return None
     gx = [e for e in evaluations if e.check_name == "gx_suite"]
     warnings = [{"asset": e.asset_key.to_user_string(), "rule": failure["rule"], "count": failure["count"]}
                 for e in gx for failure in (e.metadata["failures"].value if "failures" in e.metadata else [])
@@ -55,10 +59,9 @@ def _validation(instance: dg.DagsterInstance, run_id: str) -> dict:
 
 def _parameters(context: dg.AssetExecutionContext, settings: Settings) -> dict:
     """The KPI parameters the run's dbt build used: the settings, with the run config's overrides."""
-    run_config = context.run.run_config.get("ops", {}).get(DBT_ASSETS_NAME, {}).get("config", {})
+    run_config = ((context.run.run_config.get("ops") or {}).get(DBT_ASSETS_NAME) or {}).get("config") or {}
     overrides = {k: v for k, v in run_config.items() if k in settings.parameters}
-    run_settings = settings.with_run_parameters(overrides, run_config.get("as_of_date"))
-    return run_settings.parameters
+    return settings.with_run_parameters(overrides, None).parameters
 
 
 def build_publication(settings: Settings) -> dg.AssetsDefinition:
@@ -110,9 +113,10 @@ def build_publication(settings: Settings) -> dg.AssetsDefinition:
             "as_of_date": str(as_of_date),
             "tables": dg.MetadataValue.json(row_counts),
         })
-        report = publish_dir / REPORT_DIR / "index.html"
+        report = release / REPORT_DIR / "index.html"
         yield dg.MaterializeResult(asset_key=REPORT, metadata={
-            "path": dg.MetadataValue.path(str(report)),
+            "path": dg.MetadataValue.path(str(publish_dir / REPORT_DIR / "index.html")),
+            "release_path": dg.MetadataValue.path(str(report)),
             "size_kb": round(report.stat().st_size / 1024, 1),
         })
 
