@@ -88,7 +88,8 @@ def _parse_parameter(name: str, raw: str, default: int | float) -> int | float:
     try:
         value = int(raw) if isinstance(default, int) else float(raw)
     except ValueError:
-        raise ConfigError(f"{given} is not a {type(default).__name__}") from None
+        kind = "a whole number" if isinstance(default, int) else "a number"
+        raise ConfigError(f"{given} is not {kind}") from None
     return check_parameter(name, value, given)
 
 

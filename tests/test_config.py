@@ -36,11 +36,11 @@ def test_every_parameter_is_overridable_and_reaches_dbt(tmp_path):
 
 
 @pytest.mark.parametrize("env, message", [
-    ({"KPI_MIN_GROUP_SIZE": "five"}, "KPI_MIN_GROUP_SIZE='five' is not a int"),
+    ({"KPI_MIN_GROUP_SIZE": "five"}, "KPI_MIN_GROUP_SIZE='five' is not a whole number"),
     ({"KPI_STUCK_POC_DAYS": "-3"}, "KPI_STUCK_POC_DAYS='-3' must be between 1 and 3650"),
     ({"KPI_STUCK_PILOT_DAYS": "0"}, "KPI_STUCK_PILOT_DAYS='0' must be between 1 and 3650"),
     ({"KPI_STUCK_PILOT_DAYS": "3651"}, "KPI_STUCK_PILOT_DAYS='3651' must be between 1 and 3650"),
-    ({"KPI_STUCK_PILOT_DAYS": "90.5"}, "KPI_STUCK_PILOT_DAYS='90.5' is not a int"),
+    ({"KPI_STUCK_PILOT_DAYS": "90.5"}, "KPI_STUCK_PILOT_DAYS='90.5' is not a whole number"),
     ({"KPI_ADOPTION_THRESHOLD": "1.5"}, "KPI_ADOPTION_THRESHOLD='1.5' must be between 0 and 1"),
     ({"KPI_MIN_FAMILY_SHARE": "nan"}, "KPI_MIN_FAMILY_SHARE='nan' must be between 0 and 1"),
     ({"KPI_CRITICAL_MASS_TARGET": "0"}, "KPI_CRITICAL_MASS_TARGET='0' must be at least 1"),
