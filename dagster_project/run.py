@@ -58,7 +58,10 @@ def main() -> int:
         print(f"run {result.run_id} succeeded in {elapsed:.1f} s")
         print(f"report: {Settings.from_env().publish_dir / REPORT_DIR / 'index.html'}")
         return 0
-    print(f"run {result.run_id} FAILED after {elapsed:.1f} s; nothing was published:", file=sys.stderr)
+    published = any(e.event_type_value == "ASSET_MATERIALIZATION"
+                    and e.asset_key.path == ["published", "kpi_publication"] for e in result.all_events)
+    outcome = "the publication was swapped in before the failure" if published else "nothing was published"
+    print(f"run {result.run_id} FAILED after {elapsed:.1f} s; {outcome}:", file=sys.stderr)
     print("\n".join(failure_report(result)), file=sys.stderr)
     return 1
 
