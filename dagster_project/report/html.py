@@ -50,6 +50,11 @@ def _figure(f: Figure) -> str:
             f'<p class="change {quality}">{_e(change)}</p>{spark}<p class="sentence">{_e(f.sentence)}</p></article>')
 
 
+def _table(table_id: str, header: str, rows: str, attributes: str = "") -> str:
+    """A table of the trust section: its id, header cells and body rows."""
+    return f'<table id="{table_id}"{attributes}><thead><tr>{header}</tr></thead><tbody>{rows}</tbody></table>'
+
+
 def _validation(pub: Publication) -> str:
     v = pub.validation
     if v is None:
@@ -63,8 +68,7 @@ def _validation(pub: Publication) -> str:
         rows = "".join(f"<tr><td class='mono'>{_e(w.get('asset', ''))}</td>"
                        f"<td class='mono'>{_e(w.get('rule', ''))}</td>"
                        f"<td class='num'>{_e(fmt_int(w.get('count')))}</td></tr>" for w in warnings)
-        table = ("<table id=\"table-warnings\"><thead><tr><th>asset</th><th>rule (warning)</th>"
-                 f"<th class=\"num\">rows</th></tr></thead><tbody>{rows}</tbody></table>")
+        table = _table("table-warnings", '<th>asset</th><th>rule (warning)</th><th class="num">rows</th>', rows)
     else:
         table = "<p class=\"note\">No warning: every rule passed.</p>"
     return f'<p data-validation="present">{counts}. Every blocking rule passed (else nothing is published).</p>{table}'
@@ -79,8 +83,7 @@ def _sources(pub: Publication) -> str:
                    f"<td class=\"mono\" title=\"{_e(s.get('sha256'))}\">"
                    f"{_e((s.get('sha256') or NOT_RECORDED)[:16])}…</td></tr>"
                    for s in sources)
-    return ("<table id=\"table-sources\"><thead><tr><th>source file</th><th class=\"num\">rows</th>"
-            f"<th>SHA-256 (first 16)</th></tr></thead><tbody>{rows}</tbody></table>")
+    return _table("table-sources", '<th>source file</th><th class="num">rows</th><th>SHA-256 (first 16)</th>', rows)
 
 
 def _parameters(pub: Publication) -> str:
@@ -90,8 +93,8 @@ def _parameters(pub: Publication) -> str:
                 "manifest (small samples are marked below the default min_group_size of 5).</p>")
     rows = "".join(f"<tr><td class=\"mono\">{_e(k)}</td><td class=\"num\">{_e(v)}</td></tr>"
                    for k, v in sorted(params.items()))
-    return (f"<table id=\"table-parameters\" data-parameters=\"present\"><thead><tr><th>parameter</th>"
-            f"<th class=\"num\">value</th></tr></thead><tbody>{rows}</tbody></table>")
+    return _table("table-parameters", '<th>parameter</th><th class="num">value</th>', rows,
+                  ' data-parameters="present"')
 
 
 def _tables(pub: Publication) -> str:
