@@ -10,6 +10,7 @@ from pathlib import Path
 import duckdb
 
 from dagster_project.validation.gx_duckdb import gx_warehouse
+from dagster_project.validation.offline_docs import install_static, offline_page
 
 SAMPLE_ROWS = 5
 
@@ -97,12 +98,14 @@ def _failure(outcome, key: list[str]) -> tuple[Failure, str | None]:
 
 
 def write_data_docs(outcome, path: Path) -> None:
-    """The GX Data Docs page of one validation result (GX's own renderer and page view)."""
+    """The GX Data Docs page of one validation result (GX's own renderer and page view), made
+    to render offline: its CSS, scripts and fonts are copied beside it (validation/offline_docs.py)."""
     from great_expectations.render.renderer import ValidationResultsPageRenderer
     from great_expectations.render.view import DefaultJinjaPageView
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(DefaultJinjaPageView().render(ValidationResultsPageRenderer().render(outcome)))
+    install_static(path.parent)
+    path.write_text(offline_page(DefaultJinjaPageView().render(ValidationResultsPageRenderer().render(outcome))))
 
 
 def validate(warehouse: Path, suites: list[dict], docs_dir: Path | None = None) -> list[SuiteResult]:
