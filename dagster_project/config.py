@@ -174,3 +174,77 @@ class Settings:
     def dbt_env(self) -> dict[str, str]:
         """Environment variables that dbt's profiles.yml reads."""
         return {"KPI_WAREHOUSE": str(self.warehouse)}
+
+
+# --- failure notifications (defs/notifications.py, notify.py) -----------------------------------
+# Off unless configured: an email through KPI_ALERT_SMTP_HOST and/or a Slack-compatible webhook.
+
+def _port(raw: str | None, name: str, default: int) -> int:
+    if not raw:
+        return default
+    if not raw.isdigit() or not 1 <= int(raw) <= 65535:
+        raise ConfigError(f"{name}={raw!r} is not a TCP port (1-65535)")
+    return int(raw)
+
+
+def _flag(raw: str | None, name: str) -> bool:
+    if (raw or "").lower() not in {"", "0", "1", "true", "false", "yes", "no"}:
+        raise ConfigError(f"{name}={raw!r} must be true or false")
+    return (raw or "").lower() in {"1", "true", "yes"}
+
+
+def _http_url(raw: str | None, name: str) -> str | None:
+    if raw and not re.fullmatch(r"https?://[^\s/]+\S*", raw):
+        raise ConfigError(f"{name}={raw!r} is not an http(s) URL")
+    return raw.rstrip("/") if raw else None
+
+
+@dataclass(frozen=True)
+class AlertSettings:
+    """Where a failed ``refresh_all`` run is reported; every channel is off by default.
+
+    * ``KPI_ALERT_SMTP_HOST`` (turns email on), ``KPI_ALERT_SMTP_PORT`` (default 25),
+      ``KPI_ALERT_SMTP_FROM``, ``KPI_ALERT_SMTP_TO`` (comma-separated), optional
+      ``KPI_ALERT_SMTP_USER`` / ``KPI_ALERT_SMTP_PASSWORD`` and ``KPI_ALERT_SMTP_STARTTLS=true``
+    * ``KPI_ALERT_WEBHOOK_URL`` - a Slack-compatible incoming webhook (JSON ``{"text": ...}``)
+    * ``KPI_UI_BASE_URL`` - the Dagster UI's address, e.g. ``http://dagster.internal:3000``: the
+      message then links to the run
+    """
+
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_from: str | None = None
+    smtp_to: tuple[str, ...] = ()
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = False
+    webhook_url: str | None = None
+    ui_base_url: str | None = None
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> AlertSettings:
+        env = os.environ if env is None else env
+        host = env.get("KPI_ALERT_SMTP_HOST") or None
+        recipients = tuple(a.strip() for a in (env.get("KPI_ALERT_SMTP_TO") or "").split(",") if a.strip())
+        sender = env.get("KPI_ALERT_SMTP_FROM") or None
+        if host and not (recipients and sender):
+            raise ConfigError("KPI_ALERT_SMTP_HOST is set: KPI_ALERT_SMTP_FROM and KPI_ALERT_SMTP_TO are needed too")
+        if bool(env.get("KPI_ALERT_SMTP_USER")) != bool(env.get("KPI_ALERT_SMTP_PASSWORD")):
+            raise ConfigError("KPI_ALERT_SMTP_USER and KPI_ALERT_SMTP_PASSWORD go together")
+        return cls(
+            smtp_host=host,
+            smtp_port=_port(env.get("KPI_ALERT_SMTP_PORT"), "KPI_ALERT_SMTP_PORT", 25),
+            smtp_from=sender,
+            smtp_to=recipients,
+            smtp_user=env.get("KPI_ALERT_SMTP_USER") or None,
+            smtp_password=env.get("KPI_ALERT_SMTP_PASSWORD") or None,
+            smtp_starttls=_flag(env.get("KPI_ALERT_SMTP_STARTTLS"), "KPI_ALERT_SMTP_STARTTLS"),
+            webhook_url=_http_url(env.get("KPI_ALERT_WEBHOOK_URL"), "KPI_ALERT_WEBHOOK_URL"),
+            ui_base_url=_http_url(env.get("KPI_UI_BASE_URL"), "KPI_UI_BASE_URL"),
+        )
+
+    @property
+    def channels(self) -> list[str]:
+        """Where a failure goes, in words (empty: notifications are off)."""
+        email = [f"email to {', '.join(self.smtp_to)} via {self.smtp_host}:{self.smtp_port}"] if self.smtp_host else []
+        return email + (["the webhook KPI_ALERT_WEBHOOK_URL"] if self.webhook_url else [])

@@ -7,10 +7,11 @@ loads the code location) all call it, so nothing is read from the environment at
 
 import dagster as dg
 
-from dagster_project.config import Settings
+from dagster_project.config import AlertSettings, Settings
 from dagster_project.defs.checks import MART_CHECKS, SOURCE_CHECKS
 from dagster_project.defs.dbt_assets import build_dbt_assets
 from dagster_project.defs.jobs import refresh_all
+from dagster_project.defs.notifications import failure_notifications
 from dagster_project.defs.publish_asset import build_publication
 from dagster_project.defs.raw_assets import RAW_ASSETS
 from dagster_project.defs.resources import build_resources
@@ -24,7 +25,7 @@ def build_defs(settings: Settings) -> dg.Definitions:
         asset_checks=[SOURCE_CHECKS, MART_CHECKS],
         jobs=[refresh_all],
         schedules=[nightly_schedule(settings.schedule_timezone)],
-        sensors=[new_source_files],
+        sensors=[new_source_files, failure_notifications(AlertSettings.from_env())],
         resources=build_resources(settings),
     )
 
