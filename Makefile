@@ -16,6 +16,7 @@ SEED ?= 42
 OUT ?= seeds
 
 .PHONY: run test test-fast lint chromium report ui generate contract lock clean help bi bi-build bi-env bi-lock
+.PHONY: serve-webserver serve-daemon postgresql
 
 help:
 	@echo "make run       refresh every asset on the sources in \$$KPI_SOURCE_DIR (default seeds/)"
@@ -27,6 +28,8 @@ help:
 	@echo "make generate  write synthetic sources: SCALE=demo|medium|large SEED=42 OUT=seeds"
 	@echo "make contract  rewrite expectations/, docs/validation.md and docs/published_tables.md from the contracts"
 	@echo "make chromium  install Debian's chromium for the browser tests where /usr/bin/chromium is missing"
+	@echo "make serve-webserver / make serve-daemon  the production instance (PostgreSQL, KPI_PG_*; README)"
+	@echo "make postgresql install Debian's PostgreSQL where it is missing (the production-instance test)"
 	@echo "make lock      re-resolve requirements.lock and requirements-dev.lock from pyproject.toml"
 	@echo "make bi        the KPI report (Streamlit) on \$$KPI_PUBLISH_DIR, http://127.0.0.1:\$$BI_PORT (8501)"
 	@echo "make bi-build  install the report's environment (bi/.venv) and check every page headless"
@@ -63,10 +66,10 @@ lint: $(DEV_STAMP)
 	mkdir -p data/lint
 	KPI_WAREHOUSE=$(CURDIR)/data/lint/warehouse.duckdb $(VENV)/bin/sqlfluff lint dbt_project/models
 
-test: $(DEV_STAMP) chromium lint
+test: $(DEV_STAMP) chromium postgresql lint
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-test-fast: $(DEV_STAMP) chromium
+test-fast: $(DEV_STAMP) chromium postgresql
 	$(PY) -m pytest -m "not slow" $(PYTEST_ARGS)
 
 report: $(RUN_STAMP)
@@ -75,6 +78,29 @@ report: $(RUN_STAMP)
 ui: $(RUN_STAMP)
 	$(PY) -m dagster_project.prepare
 	$(VENV)/bin/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
+
+# The production instance (README "Production"): the webserver and the daemon as two processes
+# sharing deploy/production/dagster.yaml, PostgreSQL storage read from KPI_PG_HOST, KPI_PG_PORT,
+# KPI_PG_DB, KPI_PG_USER, KPI_PG_PASSWORD. `make run` and `make ui` keep dagster_home/ (SQLite).
+PROD_HOME := $(CURDIR)/deploy/production
+KPI_DAGSTER_STORAGE ?= $(CURDIR)/data/dagster-production
+WORKSPACE ?= workspace.yaml
+WEBSERVER_HOST ?= 127.0.0.1
+WEBSERVER_PORT ?= 3000
+PROD_ENV := DAGSTER_HOME=$(PROD_HOME) KPI_DAGSTER_STORAGE=$(KPI_DAGSTER_STORAGE)
+
+serve-webserver: $(RUN_STAMP)
+	$(PY) -m dagster_project.prepare
+	$(PROD_ENV) exec $(VENV)/bin/dagster-webserver -w $(WORKSPACE) -h $(WEBSERVER_HOST) -p $(WEBSERVER_PORT)
+
+serve-daemon: $(RUN_STAMP)
+	$(PY) -m dagster_project.prepare
+	$(PROD_ENV) exec $(VENV)/bin/dagster-daemon run -w $(WORKSPACE)
+
+# Debian's PostgreSQL server (initdb, pg_ctl in /usr/lib/postgresql/NN/bin) for the test of the
+# production instance, which starts its own server; installed where missing.
+postgresql:
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || (apt-get update && apt-get install -y postgresql)
 
 generate: $(RUN_STAMP)
 	$(PY) -m synthetic --scale $(SCALE) --seed $(SEED) --out $(OUT)
