@@ -105,3 +105,14 @@ def test_published_data_docs_render_styled_offline(browser, tmp_path):
     assert bare["badge_background"] != styles["badge_background"]
     assert bare["table_collapse"] != "collapse"
     assert not bare["jquery"]
+
+
+def test_the_demo_publication_data_docs_render_styled_offline(browser, demo_published, tmp_path):
+    """The pages the pipeline itself published (the checks write them, publish copies them)."""
+    docs = demo_published / "published" / "data_docs"
+    pages = sorted(p for p in docs.glob("*.html") if p.name != "index.html")
+    assert len(pages) >= 20 and (docs / STATIC / "bootstrap.min.css").is_file()
+    assert not [p.name for p in pages if re.search(r'<(?:link|script)\b[^>]*?(?:href|src)="https?:', p.read_text())]
+    styles, remote, errors = probe(browser, docs / "marts.hub_costs.html", tmp_path / "hub_costs.png")
+    assert remote == [] and errors == []
+    assert styles["table_collapse"] == "collapse" and styles["icon_font_loaded"] and styles["bootstrap_js"]
