@@ -88,13 +88,15 @@ WORKSPACE ?= workspace.yaml
 WEBSERVER_HOST ?= 127.0.0.1
 WEBSERVER_PORT ?= 3000
 PROD_ENV := DAGSTER_HOME=$(PROD_HOME) KPI_DAGSTER_STORAGE=$(KPI_DAGSTER_STORAGE)
+# the two processes start together: one dbt parse at a time, or one reads a half-written manifest
+PREPARE_ONCE := flock $(VENV)/.prepare.lock $(PY) -m dagster_project.prepare
 
 serve-webserver: $(RUN_STAMP)
-	$(PY) -m dagster_project.prepare
+	$(PREPARE_ONCE)
 	$(PROD_ENV) exec $(VENV)/bin/dagster-webserver -w $(WORKSPACE) -h $(WEBSERVER_HOST) -p $(WEBSERVER_PORT)
 
 serve-daemon: $(RUN_STAMP)
-	$(PY) -m dagster_project.prepare
+	$(PREPARE_ONCE)
 	$(PROD_ENV) exec $(VENV)/bin/dagster-daemon run -w $(WORKSPACE)
 
 # Debian's PostgreSQL server (initdb, pg_ctl in /usr/lib/postgresql/NN/bin) for the test of the
