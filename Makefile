@@ -52,8 +52,9 @@ $(DEV_STAMP): requirements.lock requirements-dev.lock Makefile
 	$(call sync_venv,requirements-dev.lock)
 	touch $(RUN_STAMP) $@
 
+# VERBOSE=1 streams the full Dagster event log (always written to data/logs/<run id>.log).
 run: $(RUN_STAMP)
-	$(PY) -m dagster_project.run
+	$(PY) -m dagster_project.run $(if $(filter-out 0,$(VERBOSE)),--verbose)
 
 # The report's browser test drives Debian's chromium (Playwright cannot download its browsers
 # here); installed where missing, so the test runs and is never skipped.

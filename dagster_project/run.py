@@ -1,69 +1,110 @@
-"""``make run``: refresh everything once, headless, recorded in the project's Dagster home.
+"""``make run``: refresh everything once, in the foreground, recorded in the project's Dagster home.
 
-The run is executed in this process (no per-step process start-up) against the instance in
-``$DAGSTER_HOME``, so it shows in the Dagster UI like any other run. Exits non-zero, with
-what failed, when the run fails.
+The run is created with the code-location origin of ``workspace.yaml`` (:mod:`dagster_project.launch`),
+so the Dagster UI shows it on the job's page and can re-execute it, and it is executed in this
+process as a run worker would. The console shows one line per stage (:mod:`dagster_project.console`);
+the full Dagster event log goes to ``<warehouse dir>/logs/<run id>.log`` (``--verbose``, or
+``make run VERBOSE=1``, streams it as well). A failed run ends with one line per failed step or
+check, its cause and what to do (:mod:`dagster_project.failures`), and the exit code says which
+kind of problem it was (0 success, 1 bad data, 2 environment, 3 another refresh running).
 """
 
 from __future__ import annotations
 
+import argparse
+import contextlib
 import os
 import sys
 import time
+from pathlib import Path
 
 from dagster_project.config import PROJECT_ROOT, Settings
-from dagster_project.report import REPORT_DIR
 
 JOB_NAME = "refresh_all"
+LOG_DIR_NAME = "logs"
 
 
-def failure_report(result) -> list[str]:
-    """What failed: each failed check with its failed rules, then each failed step's error."""
-    lines = []
-    for evaluation in result.get_asset_check_evaluations():
-        if evaluation.passed:
-            continue
-        severity = getattr(evaluation.severity, "value", evaluation.severity)
-        lines.append(f"  {evaluation.asset_key.to_user_string()} [{evaluation.check_name}, {severity}]")
-        report = evaluation.metadata.get("failed_expectations")
-        for row in (report.value.splitlines()[2:] if report else []):
-            lines.append("      " + row.strip("| "))
-    for event in result.all_events:
-        if event.is_step_failure and not event.step_key.startswith("gx_"):
-            error = event.step_failure_data.error
-            message = error.message.strip() if error else "failed"
-            lines.append(f"  step {event.step_key}: {message}")
-    return lines
+def log_path(settings: Settings, run_id: str) -> Path:
+    """Where the full event log of ``run_id`` is written: ``logs/`` beside the warehouse."""
+    return settings.warehouse.parent / LOG_DIR_NAME / f"{run_id}.log"
 
 
-def refresh(instance):
-    """Prepare the dbt manifest and execute the whole job in this process."""
-    from dagster_project.definitions import build_defs
-    from dagster_project.prepare import prepare_dbt_manifest
+class _Tee:
+    """A text stream writing to several streams (the log file, and the terminal with --verbose)."""
 
-    prepare_dbt_manifest()
-    job = build_defs(Settings.from_env()).resolve_job_def(JOB_NAME)
-    return job.execute_in_process(instance=instance, raise_on_error=False)
+    def __init__(self, *streams):
+        self.streams = streams
+
+    def write(self, text: str) -> int:
+        for stream in self.streams:
+            stream.write(text)
+        return len(text)
+
+    def flush(self) -> None:
+        for stream in self.streams:
+            stream.flush()
+
+    def isatty(self) -> bool:
+        return False
 
 
-def main() -> int:
-    os.environ.setdefault("DAGSTER_HOME", str(PROJECT_ROOT / "dagster_home"))
+@contextlib.contextmanager
+def event_log_to(path: Path, verbose: bool):
+    """Send what the run writes to ``sys.stderr`` (Dagster's console logger: every event at DEBUG,
+    Python warnings) and ``sys.stdout`` (dbt's own log, which dagster-dbt echoes) to ``path``, and
+    to the terminal as well with ``verbose``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8") as log:
+        err, out = (_Tee(log, sys.stderr), _Tee(log, sys.stdout)) if verbose else (log, log)
+        with contextlib.redirect_stderr(err), contextlib.redirect_stdout(out):
+            yield
+
+
+def refresh(instance, settings: Settings, verbose: bool) -> tuple[str, float]:
+    """Create the run, execute it here with the stage console, and return its id and duration."""
+    from dagster_project.console import Progress, plan_stages
+    from dagster_project.launch import create_run, execute
+
     started = time.perf_counter()
+    recon_job, run = create_run(instance, JOB_NAME)
+    path = log_path(settings, run.run_id)
+    print(f"run {run.run_id} of {JOB_NAME}; full event log: {path}", flush=True)
+    steps = set(run.step_keys_to_execute) if run.step_keys_to_execute else None
+    progress = Progress(plan_stages(recon_job.get_definition(), steps), str(settings.source_dir),
+                        str(settings.publish_dir), out=sys.stdout)
+    instance.add_event_listener(run.run_id, progress)
+    with event_log_to(path, verbose):
+        for _event in execute(recon_job, run, instance):
+            pass
+    progress.close()
+    for line in progress.summary():
+        print(line)
+    return run.run_id, time.perf_counter() - started
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="make run", description=__doc__.splitlines()[0])
+    parser.add_argument("--verbose", action="store_true", help="stream the full Dagster event log too")
+    args = parser.parse_args(argv)
+    os.environ.setdefault("DAGSTER_HOME", str(PROJECT_ROOT / "dagster_home"))
     import dagster as dg
 
+    from dagster_project.failures import exit_code, explain_run
+    from dagster_project.prepare import prepare_dbt_manifest
+
+    settings = Settings.from_env()
+    prepare_dbt_manifest()
     with dg.DagsterInstance.get() as instance:
-        result = refresh(instance)
-    elapsed = time.perf_counter() - started
-    if result.success:
-        print(f"run {result.run_id} succeeded in {elapsed:.1f} s")
-        print(f"report: {Settings.from_env().publish_dir / REPORT_DIR / 'index.html'}")
-        return 0
-    published = any(e.event_type_value == "ASSET_MATERIALIZATION"
-                    and e.asset_key.path == ["published", "kpi_publication"] for e in result.all_events)
-    outcome = "the publication was swapped in before the failure" if published else "nothing was published"
-    print(f"run {result.run_id} FAILED after {elapsed:.1f} s; {outcome}:", file=sys.stderr)
-    print("\n".join(failure_report(result)), file=sys.stderr)
-    return 1
+        run_id, elapsed = refresh(instance, settings, args.verbose)
+        run = instance.get_run_by_id(run_id)
+        if run.status == dg.DagsterRunStatus.SUCCESS:
+            print(f"run {run_id} succeeded in {elapsed:.1f} s")
+            return 0
+        print(f"run {run_id} FAILED after {elapsed:.1f} s:", file=sys.stderr)
+        for line in explain_run(instance, run_id):
+            print(f"  {line}", file=sys.stderr)
+        print(f"full event log: {log_path(settings, run_id)}", file=sys.stderr)
+        return exit_code(instance, run_id)
 
 
 if __name__ == "__main__":
