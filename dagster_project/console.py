@@ -118,7 +118,7 @@ class Progress:
     def _handle(self, entry) -> None:
         event = entry.dagster_event
         if event is None:
-            if entry.level >= logging.WARNING:
+            if entry.level == logging.WARNING:
                 self.log_warnings += 1
             return
         stage = self.stage_of_step.get(event.step_key or "")
