@@ -7,4 +7,5 @@ refresh_all = dg.define_asset_job(
     selection=dg.AssetSelection.all(),
     description="Refresh everything: ingest the sources, build and check the KPIs, publish.",
     tags={"kpi/owner": "data-engineering"},
+    executor_def=dg.in_process_executor,
 )
