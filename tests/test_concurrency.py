@@ -146,7 +146,8 @@ def test_a_run_launched_through_graphql_waits_while_make_run_holds_the_warehouse
     ui_run = launched["run"]["runId"]
 
     with dirs.instance() as instance:
-        while run_a.poll() is None:  # while make run holds the lock, the UI's run runs no step
+        # while make run's run lasts (it holds the lock), the UI's run waits in the queue, runs no step
+        while not instance.get_run_by_id(holder.run_id).is_finished:
             assert instance.get_run_by_id(ui_run).status in (dg.DagsterRunStatus.QUEUED,
                                                              dg.DagsterRunStatus.NOT_STARTED)
             assert started_steps(instance, ui_run) == []
