@@ -210,6 +210,44 @@ def test_a_leftover_of_a_dead_run_is_killed_and_its_run_closed(tmp_path, spawn):
     assert all(read_holder(path) is None for path in lock_paths(warehouse, publish_dir))  # emptied at the end
 
 
+def test_a_run_killed_before_it_took_the_lock_is_marked_failed_by_the_next(tmp_path):
+    """No lock file names it, but Dagster recorded the PID executing it: gone, the run is closed
+    (left STARTED, it would hold the run queue for ever)."""
+    from dagster._core.events import EngineEventData
+
+    warehouse, publish_dir = tmp_path / "warehouse.duckdb", tmp_path / "published"
+    with dg.instance_for_test() as instance:
+        job = dg.GraphDefinition("refresh_all").to_job()
+        orphan = instance.create_run_for_job(job, status=dg.DagsterRunStatus.STARTED)
+        alive = instance.create_run_for_job(job, status=dg.DagsterRunStatus.STARTED)
+        instance.report_engine_event("Executing steps in process", orphan, EngineEventData.in_process(2**22 + 7))
+        instance.report_engine_event("Executing steps in process", alive, EngineEventData.in_process(os.getpid()))
+        with refresh_lock(warehouse, publish_dir, str(uuid.uuid4())) as lock:
+            [line] = recover(lock, instance, warehouse, publish_dir)
+        assert line.startswith(f"recovered: run {orphan.run_id} started ") and line.endswith(
+            f", PID {2**22 + 7} died before it took the refresh lock; its run: marked failed, its pool slots freed")
+        assert instance.get_run_by_id(orphan.run_id).status == dg.DagsterRunStatus.FAILURE
+        assert instance.get_run_by_id(alive.run_id).status == dg.DagsterRunStatus.STARTED  # its process lives
+
+
+def test_a_run_killed_while_it_clears_up_leaves_the_dead_to_the_next(tmp_path):
+    warehouse, publish_dir = tmp_path / "warehouse.duckdb", tmp_path / "published"
+    dead = Holder(str(uuid.uuid4()), "2026-01-01T00:00:00Z", 2**22 + 1, Holder.me("x").host)
+    for path in lock_paths(warehouse, publish_dir):
+        path.write_text(json.dumps(dead.__dict__))
+    with refresh_lock(warehouse, publish_dir, "killed-while-recovering") as lock:
+        assert lock.dead == (dead,)
+        for fd in lock.fds.values():  # killed here: the kernel drops the lock, the files stay as they are
+            os.close(fd)
+        lock.fds.clear()
+    with refresh_lock(warehouse, publish_dir, "next") as lock:
+        assert {h.run_id for h in lock.dead} == {"killed-while-recovering", dead.run_id}
+        lock.recovered()
+        assert lock.dead == ()
+    with refresh_lock(warehouse, publish_dir, "after") as lock:
+        assert lock.dead == ()  # a clean end leaves nothing to recover
+
+
 HOLD_THE_LOCK = textwrap.dedent("""
     import sys, time
     from pathlib import Path
