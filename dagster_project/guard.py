@@ -63,17 +63,6 @@ class Holder:
     def describe(self) -> str:
         return f"run {self.run_id} started {self.started_at}, PID {self.pid}"
 
-    def is_alive(self) -> bool:
-        if self.host != socket.gethostname():
-            return True  # another machine's process: assume it runs
-        try:
-            os.kill(self.pid, 0)
-        except ProcessLookupError:
-            return False
-        except PermissionError:
-            return True
-        return True
-
 
 def lock_paths(warehouse: Path, publish_dir: Path) -> tuple[Path, ...]:
     """The lock files of a refresh: beside the warehouse and beside the publication link."""
