@@ -2,11 +2,20 @@
 
 ``<publish dir>`` (default ``data/published``) is a symbolic link to a release directory
 ``<publish dir>.releases/<release>/`` holding ``kpi.duckdb``, ``parquet/<table>.parquet`` and
-``manifest.json``. A release is written completely (and fsynced) before the link is replaced
-with one atomic ``rename``; a run that fails or is killed at any moment leaves the previous
-release untouched and the link pointing at it. The previous release is kept, so a reader that
-opened the old files keeps working; every other release (older, or a failed attempt's) is
-pruned.
+``manifest.json``. A release is written as ``<release>.partial/``, fsynced, renamed to
+``<release>/`` (complete), and only then is the link replaced with one atomic ``rename``; a run
+that fails or is killed at any moment leaves the previous release untouched and the link
+pointing at it.
+
+Retention: after a swap, the release the link points to and the one it replaced (complete, as
+every release the link ever pointed to; readers that opened its files keep working) are kept,
+every other release is deleted. Incomplete releases (``*.partial``) are deleted at the start of
+every run (:func:`remove_incomplete_releases`) and by a failed write itself; nothing but a
+complete release is ever linked, and neither kept release is ever deleted.
+
+Paths reach DuckDB as ``?`` parameters (``ATTACH ?``, ``COPY ... TO ?``), never inside SQL
+text. A failure (a full disk, a read-only file system, an unreadable warehouse) raises a
+:class:`PublishError` that names the path and the OS's or DuckDB's reason.
 
 ``kpi.duckdb`` is written with storage version v1.0.0, readable by DuckDB 1.x clients.
 """
@@ -21,16 +30,39 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
+import dagster as dg
 import duckdb
 
 from dagster_project.output_contract import PublishedTable
 
 STORAGE_VERSION = "v1.0.0"
 MANIFEST = "manifest.json"
+PARTIAL = ".partial"
 
 
-class PublishError(RuntimeError):
-    pass
+class PublishError(dg.Failure):
+    """Publishing failed; the message is one line with the path and the underlying reason (a
+    Dagster ``Failure``, so that the step's error message is this line, not only the op's name)."""
+
+    def __init__(self, message: str):
+        super().__init__(description=message)
+
+
+def _reason(error: BaseException) -> str:
+    """The OS's or DuckDB's reason, with the path, in one line."""
+    if isinstance(error, OSError):
+        where = f": {error.filename}" if error.filename else ""
+        return f"{error.strerror or error} [errno {error.errno}]{where}"
+    return str(error).splitlines()[0] if str(error) else type(error).__name__
+
+
+@contextlib.contextmanager
+def _failing_as(what: str):
+    """Turn an OS or DuckDB error inside into a :class:`PublishError` saying ``what`` failed and why."""
+    try:
+        yield
+    except (OSError, duckdb.Error) as error:
+        raise PublishError(f"{what}: {_reason(error)}") from error
 
 
 def data_docs_dir(warehouse: Path) -> Path:
@@ -75,6 +107,7 @@ def _fsync_tree(folder: Path) -> None:
 
 
 def _quoted(text: str) -> str:
+    """A SQL string literal, for the contract's own descriptions (``COMMENT ON`` takes no parameter)."""
     return "'" + text.replace("'", "''") + "'"
 
 
@@ -85,8 +118,9 @@ def write_release(warehouse: Path, release: Path, tables: tuple[PublishedTable, 
     (release / "parquet").mkdir(parents=True)
     counts = {}
     with contextlib.closing(duckdb.connect()) as con:
-        con.execute(f"ATTACH {_quoted(str(warehouse))} AS warehouse (READ_ONLY)")
-        con.execute(f"ATTACH {_quoted(str(release / 'kpi.duckdb'))} AS published (STORAGE_VERSION '{STORAGE_VERSION}')")
+        with _failing_as(f"cannot read the warehouse {warehouse}"):
+            con.execute("ATTACH ? AS warehouse (READ_ONLY)", [str(warehouse)])
+        con.execute(f"ATTACH ? AS published (STORAGE_VERSION '{STORAGE_VERSION}')", [str(release / "kpi.duckdb")])
         for table in tables:
             target = f"published.main.{table.name}"
             con.execute(f"CREATE TABLE {target} AS SELECT {', '.join(table.column_names)} "
@@ -95,7 +129,7 @@ def write_release(warehouse: Path, release: Path, tables: tuple[PublishedTable, 
             for column in table.columns:
                 con.execute(f"COMMENT ON COLUMN {target}.{column.name} IS {_quoted(column.description)}")
             parquet = release / "parquet" / f"{table.name}.parquet"
-            con.execute(f"COPY {target} TO {_quoted(str(parquet))} (FORMAT parquet, COMPRESSION zstd)")
+            con.execute(f"COPY {target} TO ? (FORMAT parquet, COMPRESSION zstd)", [str(parquet)])
             [(counts[table.name],)] = con.execute(f"SELECT count(*) FROM {target}").fetchall()
         con.execute("DETACH published")
         con.execute("DETACH warehouse")
@@ -109,22 +143,45 @@ def swap_in(publish_dir: Path, release: Path) -> None:
     """Point ``publish_dir`` at ``release`` with one atomic rename of a symbolic link."""
     if publish_dir.exists() and not publish_dir.is_symlink():
         raise PublishError(f"{publish_dir} exists and is not a link to a release; move it away to publish here")
-    staging_link = publish_dir.with_name(f".{publish_dir.name}.{release.name}.link")
-    staging_link.unlink(missing_ok=True)
-    staging_link.symlink_to(os.path.relpath(release, publish_dir.parent))
-    os.replace(staging_link, publish_dir)
-    fd = os.open(publish_dir.parent, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    staging_link = _staging_link(publish_dir, release.name)
+    with _failing_as(f"cannot point {publish_dir} at the new release"):
+        staging_link.unlink(missing_ok=True)
+        staging_link.symlink_to(os.path.relpath(release, publish_dir.parent))
+        os.replace(staging_link, publish_dir)
+        fd = os.open(publish_dir.parent, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _staging_link(publish_dir: Path, name: str) -> Path:
+    return publish_dir.with_name(f".{publish_dir.name}.{name}.link")
+
+
+def is_complete(release: Path) -> bool:
+    return release.is_dir() and not release.name.endswith(PARTIAL)
+
+
+def remove_incomplete_releases(publish_dir: Path) -> list[Path]:
+    """Delete every incomplete release (``*.partial``) and staging link a killed run left; the
+    deleted paths. Called at the start of every run, under the refresh lock."""
+    releases = releases_dir(publish_dir)
+    partial = sorted(releases.glob(f"*{PARTIAL}")) if releases.is_dir() else []
+    for path in partial:
+        shutil.rmtree(path, ignore_errors=True)
+    for link in publish_dir.parent.glob(f".{publish_dir.name}.*.link") if publish_dir.parent.is_dir() else []:
+        link.unlink(missing_ok=True)
+    return partial
 
 
 def prune(publish_dir: Path, previous: Path | None) -> list[Path]:
     """Delete every release but the current one and ``previous``, the one it replaced (readers
-    may still hold its files): leftovers of failed or killed attempts go too, and never take
-    the place of the last good release."""
+    may still hold its files): leftovers of failed or killed attempts go too, complete or not,
+    and never take the place of the last good release."""
     current = publish_dir.resolve() if publish_dir.is_symlink() else None
+    if previous is not None and not is_complete(previous):
+        previous = None  # never happens: the link only ever points at complete releases
     stale = [p for p in sorted(releases_dir(publish_dir).iterdir())
              if p.is_dir() and p not in (current, previous)]
     for path in stale:
@@ -138,22 +195,26 @@ def publish(warehouse: Path, publish_dir: Path, tables: tuple[PublishedTable, ..
 
     ``complete(release)`` adds what is made from the written tables (the report) before the
     swap, so that it goes live with them, atomically."""
-    publish_dir.parent.mkdir(parents=True, exist_ok=True)
     release = releases_dir(publish_dir) / release_name
-    if release.exists():
-        shutil.rmtree(release)  # an unfinished attempt of the same run
+    partial = release.with_name(release.name + PARTIAL)
     try:
-        counts = write_release(warehouse, release, tables, manifest)
-        copy_data_docs(data_docs_dir(warehouse), release)
-        if complete is not None:
-            complete(release)
-        _fsync_tree(release)
+        with _failing_as(f"cannot write the release {partial}"):
+            remove_incomplete_releases(publish_dir)
+            if release.exists():
+                shutil.rmtree(release)  # a complete release of the same run that was never linked
+            counts = write_release(warehouse, partial, tables, manifest)
+            copy_data_docs(data_docs_dir(warehouse), partial)
+            if complete is not None:
+                complete(partial)
+            _fsync_tree(partial)
+            partial.rename(release)
     except BaseException:
-        shutil.rmtree(release, ignore_errors=True)  # never half a release beside the good ones
+        shutil.rmtree(partial, ignore_errors=True)  # never half a release beside the good ones
         raise
     previous = publish_dir.resolve() if publish_dir.is_symlink() else None
     swap_in(publish_dir, release)
-    prune(publish_dir, previous)
+    with contextlib.suppress(OSError):  # the publication is live; a release left over goes next time
+        prune(publish_dir, previous)
     return release, counts
 
 

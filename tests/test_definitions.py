@@ -8,8 +8,6 @@ import pytest
 from dagster_project.config import Settings
 from dagster_project.contract import SOURCES
 from dagster_project.definitions import build_defs
-from dagster_project.defs.raw_assets import raw_asset_key
-from dagster_project.defs.resources import WAREHOUSE_POOL
 from dagster_project.output_contract import PUBLISHED_TABLES
 
 
@@ -74,20 +72,23 @@ def test_schedule_time_zone_is_configurable(dbt_manifest):
     assert defs.resolve_schedule_def("nightly_refresh").execution_timezone == "America/New_York"
 
 
-def test_warehouse_writers_share_one_pool(defs):
-    """Ingestion, dbt and publication write the warehouse; dagster_home/dagster.yaml gives the
-    pool one slot."""
+def test_every_step_of_the_refresh_holds_the_refresh_lock(defs):
+    """Every step of refresh_all uses the warehouse or dbt, the two resources that take the refresh
+    lock (dagster_project/guard.py), and the job runs in one process, which sets resources up once
+    per run; dagster_home/dagster.yaml sets no pool limit that a killed run could keep."""
     import yaml
 
     from dagster_project.config import PROJECT_ROOT
+    from dagster_project.defs.resources import ProjectDbtCliResource, Warehouse
 
-    graph = defs.resolve_asset_graph()
-    writers = [raw_asset_key(s) for s in SOURCES] + [dg.AssetKey(["marts", "hub_critical_mass"]),
-                                                     dg.AssetKey(["published", "kpi_publication"])]
-    for key in writers:
-        assert graph.get(key).pools == {WAREHOUSE_POOL}, key
+    job = defs.resolve_job_def("refresh_all")
+    assert job.executor_def is dg.in_process_executor
+    for op in job.graph.node_defs:
+        assert op.required_resource_keys & {"warehouse", "dbt"}, op.name
+    assert isinstance(defs.resources["warehouse"], Warehouse)
+    assert isinstance(defs.resources["dbt"], ProjectDbtCliResource)
     instance = yaml.safe_load((PROJECT_ROOT / "dagster_home" / "dagster.yaml").read_text())
-    assert instance["concurrency"]["pools"]["default_limit"] == 1
+    assert "pools" not in instance["concurrency"]
 
 
 def test_dbt_models_are_keyed_and_grouped_by_layer(defs):
