@@ -9,6 +9,7 @@ from pathlib import Path
 
 import duckdb
 
+from dagster_project.sql import identifier
 from dagster_project.validation.gx_duckdb import gx_warehouse
 from dagster_project.validation.offline_docs import install_static, offline_page
 
@@ -67,7 +68,8 @@ def _column_samples(result: dict, key: list[str]) -> list[dict]:
 
 
 def _query_samples(con: duckdb.DuckDBPyConnection, table: str, query: str) -> list[dict]:
-    cursor = con.execute(f"select * from ({query.replace('{batch}', table)}) limit {SAMPLE_ROWS}")
+    batch = ".".join(map(identifier, table.split(".")))
+    cursor = con.execute(f"select * from ({query.replace('{batch}', batch)}) limit {SAMPLE_ROWS}")
     names = [d[0] for d in cursor.description]
     return [{n: _plain(v) for n, v in zip(names, row, strict=True)} for row in cursor.fetchall()]
 
