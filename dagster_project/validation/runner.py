@@ -54,7 +54,8 @@ def row_count_bound(previous_rows: int | None, max_shrink: float) -> dict | None
             "severity": "critical",
             "meta": {"rule": "row_count_vs_previous_publication",
                      "description": f"at least {minimum} rows: the last publication had {previous_rows}, "
-                                    f"a shrink of more than {max_shrink:.0%} blocks"}}
+                                    f"a shrink of more than {max_shrink:.0%} blocks; if the change is "
+                                    f"intended, accept it for one run with KPI_MAX_TABLE_SHRINK=1 make run"}}
 
 
 def _plain(value):
