@@ -132,6 +132,8 @@ SETTINGS = {
     "as_of_date 2031-12-31": ({"KPI_AS_OF_DATE": "2031-12-31"}, "KPI_AS_OF_DATE='2031-12-31' is after today"),
     "time zone Mars/Olympus": ({"KPI_SCHEDULE_TIMEZONE": "Mars/Olympus"},
                                "KPI_SCHEDULE_TIMEZONE='Mars/Olympus' is not an IANA time zone"),
+    "warehouse file name with ;": ({"KPI_WAREHOUSE": "/tmp/w;1.duckdb"},
+                                   "KPI_WAREHOUSE='/tmp/w;1.duckdb': dbt-duckdb cannot open"),
     "max shrink nan": ({"KPI_MAX_TABLE_SHRINK": "nan"}, "KPI_MAX_TABLE_SHRINK='nan' must be a share between 0 and 1"),
 }
 
@@ -189,7 +191,7 @@ def test_paths_that_need_quoting_ingest_validate_and_publish(dbt_manifest, demo_
     """A source dir, warehouse and publish dir holding ', ", spaces, ; and non-ASCII."""
     odd = tmp_path / "o'brien \"q\"; ü"
     shutil.copytree(demo_dir, odd / "src")
-    # the warehouse's file name stays plain: DuckDB names the catalog after it (see the report)
+    # a ';' in the warehouse's own file name is refused at start (dbt-duckdb reads it as a URL)
     result = run_pipeline(odd / "src", odd / "warehouse.duckdb", publish_dir=odd / "pub lished")
     assert result.success, [e.message for e in result.all_events if e.is_failure]
     checks = result.get_asset_check_evaluations()
