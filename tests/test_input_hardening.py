@@ -235,3 +235,52 @@ def test_shrink_guard_says_how_to_accept_a_correction(dbt_manifest, source_copy,
     accepted = run_pipeline(source_copy, warehouse, publish_dir=publish_dir, KPI_MAX_TABLE_SHRINK="1")
     assert accepted.success
     assert read_manifest(publish_dir)["tables"]["hub_critical_mass"]["row_count"] < inflated / 2
+
+
+# -- the control-character scan -------------------------------------------------------------------
+
+def test_clean_demo_files_never_take_the_slow_path(demo_dir, demo_raw):
+    """The per-field search runs only when the byte scan says so: never on the demo's files."""
+    from dagster_project.contract import SOURCES
+    from dagster_project.file_scan import scan
+
+    for source in SOURCES:
+        path = locate(demo_dir, source)
+        file = scan(path)
+        rows = demo_raw.execute(f"select count(*) from raw.{source.name}").fetchone()[0]
+        assert file.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+        assert not file.may_hold_control(rows), source.name
+
+
+@pytest.mark.parametrize("data, lines, control", [
+    (b"a,b\r\n1,x\r\n", 2, False),  # CRLF line ends are no control characters
+    (b"a,b\n1,x", 2, False),  # a last line without line feed still counts
+    (b"a,b\n1,x\ry\n", 2, True),  # a carriage return alone
+    (b"a,b\n1,x\x00\n", 2, True),
+    (b"a,b\n1,\x1f\n", 2, True),
+])
+def test_scan_finds_control_bytes_in_plain_and_gzip_files(data, lines, control, tmp_path):
+    import gzip
+
+    from dagster_project.file_scan import scan
+
+    plain, zipped = tmp_path / "f.csv", tmp_path / "f.csv.gz"
+    plain.write_bytes(data)
+    half = len(data) // 2  # two gzip members, split mid-file
+    zipped.write_bytes(gzip.compress(data[:half]) + gzip.compress(data[half:]))
+    for path in (plain, zipped):
+        file = scan(path)
+        assert (file.lines, file.has_control) == (lines, control), path.name
+        assert file.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_line_feed_in_a_gzip_file_is_found_on_its_line(tmp_path):
+    import gzip
+
+    path = tmp_path / "hr" / "hubs.csv.gz"
+    path.parent.mkdir()
+    path.write_bytes(gzip.compress(b"hub_id,hub_name,site,opened_on,closed_on,critical_mass_target\n"
+                                   b"H1,Paris,,2024-01-01,,\nH2,\"Ly\non\",,2024-01-01,,\n"))
+    with pytest.raises(SourceFileError) as caught:
+        load(duckdb.connect(), SOURCES_BY_NAME["hubs"], path)
+    assert (caught.value.line, caught.value.column, caught.value.value) == (3, "hub_name", "Ly\non")
