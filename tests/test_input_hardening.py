@@ -146,6 +146,19 @@ def test_bad_setting_is_refused_with_its_name(case):
     assert message in str(caught.value)
 
 
+@pytest.mark.parametrize("parameters, as_of_date, message", [
+    ({"adoption_threshold": float("nan")}, None, "adoption_threshold=nan must be between 0 and 1"),
+    ({"industrialization_window_days": 99_999_999}, None, "industrialization_window_days=99999999 must be"),
+    ({}, "2026W011", "as_of_date='2026W011' is not a YYYY-MM-DD date"),
+    ({}, "2031-12-31", "as_of_date='2031-12-31' is after today"),
+])
+def test_bad_run_config_is_refused_with_its_name(parameters, as_of_date, message):
+    """The same ranges for one run's config (the launchpad) as for the environment."""
+    with pytest.raises(ConfigError) as caught:
+        Settings.from_env({}).with_run_parameters(parameters, as_of_date)
+    assert message in str(caught.value)
+
+
 def test_make_run_stops_at_start_naming_the_variable(tmp_path):
     """The issue's symptom was dbt failing deep inside (`Referenced column "NaN" not found`)."""
     home = tmp_path / "dagster_home"
