@@ -17,7 +17,7 @@ import duckdb
 from dagster_project.config import Settings
 from dagster_project.contract import SOURCES
 from dagster_project.dbt_runner import DBT_TARGET_DIR, run_dbt
-from dagster_project.ingest import locate, read_csv_sql, read_header
+from dagster_project.ingest import locate, read_csv_sql, read_header, typed_select
 from dagster_project.validation.suites import SQL_RULE_TYPE, all_suites
 
 FLOOR_TARGET = DBT_TARGET_DIR / "floor"
@@ -99,9 +99,8 @@ def run_floor(source_dir: Path, database: Path) -> dict[str, float]:
         con.execute("create schema raw")
         for source in SOURCES:
             path = locate(source_dir, source)
-            select = ", ".join(f'"{c}"' for c in source.column_names)
-            con.execute(f"create table raw.{source.name} as select {select} "
-                        f"from {read_csv_sql(path, source, read_header(path))}")
+            con.execute(f"create table raw.{source.name} as select {typed_select(source)} "
+                        f"from {read_csv_sql(read_header(path))}", [str(path)])
         timings["ingest"] = time.perf_counter() - start
         start = time.perf_counter()
         for suite in (s for name, s in suites.items() if name.startswith("raw.")):

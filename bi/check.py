@@ -41,8 +41,9 @@ def main() -> int:
         print(error, file=sys.stderr)
         return 1
     print(f"checking the BI pages on {release.path} (as_of_date {release.as_of_date})")
-    hubs = str(release.path / "parquet" / "hub_critical_mass.parquet").replace("'", "''")
-    hub_ids = [row[0] for row in duckdb.sql(f"select distinct hub_id from '{hubs}' order by 1").fetchall()]
+    hubs = str(release.path / "parquet" / "hub_critical_mass.parquet")
+    rows = duckdb.execute("select distinct hub_id from read_parquet(?) order by 1", [hubs]).fetchall()
+    hub_ids = [row[0] for row in rows]
     problems = run_page(None)
     for hub_id in hub_ids:
         problems += run_page("views/hub.py", hub_id=hub_id)

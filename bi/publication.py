@@ -65,8 +65,8 @@ def current_release() -> Release:
 def _connection(release_dir: str, tables: tuple[str, ...]) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(":memory:")
     for table in tables:
-        file = str(Path(release_dir) / "parquet" / f"{table}.parquet").replace("'", "''")
-        con.execute(f"create view {table} as select * from read_parquet('{file}')")
+        # a relation, not SQL text: the path is never spliced into a statement
+        con.read_parquet(str(Path(release_dir) / "parquet" / f"{table}.parquet")).create_view(table)
     return con
 
 

@@ -28,6 +28,7 @@ import datetime as dt
 import math
 import os
 import re
+import zoneinfo
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -122,6 +123,25 @@ def _parse_share(raw: str | None) -> float:
     return value
 
 
+def _parse_timezone(raw: str | None) -> str:
+    if not raw:
+        return DEFAULT_TIMEZONE
+    try:
+        zoneinfo.ZoneInfo(raw)
+    except (ValueError, zoneinfo.ZoneInfoNotFoundError):
+        raise ConfigError(f"KPI_SCHEDULE_TIMEZONE={raw!r} is not an IANA time zone (e.g. {DEFAULT_TIMEZONE})") from None
+    return raw
+
+
+def _warehouse(path: Path) -> Path:
+    """dbt-duckdb reads the warehouse path as a URL and names the catalog after its file name:
+    a ``?`` or ``#`` anywhere, or a ``;`` in the file name, would cut it short."""
+    if "?" in str(path) or "#" in str(path) or ";" in path.name:
+        raise ConfigError(f"KPI_WAREHOUSE={str(path)!r}: dbt-duckdb cannot open a path holding '?' or '#', "
+                          "or a file name holding ';'; choose another")
+    return path
+
+
 def _path(env: Mapping[str, str], name: str, default: str) -> Path:
     # absolute, but symbolic links kept: the publish dir is a link swapped at every publication
     return Path(os.path.abspath(PROJECT_ROOT / (env.get(name) or default)))
@@ -148,10 +168,10 @@ class Settings:
         }
         return cls(
             source_dir=_path(env, "KPI_SOURCE_DIR", "seeds"),
-            warehouse=_path(env, "KPI_WAREHOUSE", "data/warehouse.duckdb"),
+            warehouse=_warehouse(_path(env, "KPI_WAREHOUSE", "data/warehouse.duckdb")),
             publish_dir=_path(env, "KPI_PUBLISH_DIR", "data/published"),
             as_of_date=parse_date(env.get("KPI_AS_OF_DATE")),
-            schedule_timezone=env.get("KPI_SCHEDULE_TIMEZONE") or DEFAULT_TIMEZONE,
+            schedule_timezone=_parse_timezone(env.get("KPI_SCHEDULE_TIMEZONE")),
             max_table_shrink=_parse_share(env.get("KPI_MAX_TABLE_SHRINK")),
             parameters=parameters,
         )

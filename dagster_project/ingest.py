@@ -1,16 +1,17 @@
 """Contract-strict loading of one source file into the warehouse's ``raw`` schema.
 
-DuckDB reads the file itself with the declared column types (``auto_detect`` off), so a
-value that does not parse fails with DuckDB's line number; this module turns every fatal
-problem of docs/sources.md into one :class:`SourceFileError` naming the file, the line,
-the column and the value.
+DuckDB reads the file itself (``auto_detect`` off, strict CSV) and converts each column to its
+contract type as :mod:`dagster_project.source_values` says; this module turns every fatal
+problem of docs/sources.md (structure, encoding, a value that does not parse, a date outside
+1970-2099, a control character) into one :class:`SourceFileError` naming the file, the line,
+the column and the value, with DuckDB's own reason where it gave one. A failed load leaves the
+previous raw table as it was (one transaction).
 """
 
 from __future__ import annotations
 
 import csv
 import gzip
-import hashlib
 import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -18,7 +19,10 @@ from pathlib import Path
 
 import duckdb
 
-from dagster_project.contract import MONTH, SourceFile
+from dagster_project.contract import SourceFile
+from dagster_project.file_scan import scan
+from dagster_project.source_values import BadValue, parse_failure, typed, value_format
+from dagster_project.sql import identifier, literal
 
 EXTENSIONS = (".csv", ".csv.gz")
 
@@ -80,35 +84,20 @@ def read_header(path: Path) -> list[str]:
     return [name.strip() for name in next(csv.reader([text]))]
 
 
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+def read_csv_sql(header: list[str]) -> str:
+    """A ``read_csv`` of the file given as the one ``?`` parameter, every column as text (typed by
+    :func:`dagster_project.source_values.typed`), in the file's column order."""
+    columns = ", ".join(f"{literal(name)}: 'VARCHAR'" for name in header)
+    return ("read_csv(?, header = true, auto_detect = false, delim = ',', quote = '\"', escape = '\"', "
+            f"columns = {{{columns}}}, strict_mode = true)")
 
 
-def _sql_string(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
-def _quote(identifier: str) -> str:
-    return '"' + identifier.replace('"', '""') + '"'
-
-
-def read_csv_sql(path: Path, source: SourceFile, header: list[str]) -> str:
-    """A ``read_csv`` call typing each declared column, in the file's column order."""
-    declared = {c.name: ("DATE" if c.type == MONTH else c.type) for c in source.columns}
-    columns = ", ".join(f"{_sql_string(name)}: {_sql_string(declared.get(name, 'VARCHAR'))}" for name in header)
-    return (
-        f"read_csv({_sql_string(str(path))}, header = true, auto_detect = false, delim = ',', "
-        f"quote = '\"', escape = '\"', columns = {{{columns}}}, "
-        f"dateformat = {_sql_string(source.date_format)}, strict_mode = true)"
-    )
+def typed_select(source: SourceFile) -> str:
+    """The SELECT list converting the text columns of ``source`` to its contract types."""
+    return ", ".join(typed(column) for column in source.columns)
 
 
 _LINE = re.compile(r"CSV Error on Line: (\d+)")
-_CONVERSION = re.compile(r'Error when converting column "(.+?)"\. Could not convert string "(.*?)" to \'(.+?)\'')
 _COLUMN_COUNT = re.compile(r"Expected Number of Columns: (\d+) Found: (\d+)")
 
 
@@ -132,18 +121,30 @@ def _undecodable_field(path: Path, line: int, header: list[str]) -> tuple[str | 
     return None, raw.decode("latin-1")
 
 
+def _duckdb_reason(message: str) -> str:
+    """DuckDB's own explanation in a CSV error: the paragraph after the offending line, before
+    its suggestions and its dump of the reader's options."""
+    kept = []
+    for paragraph in (p for p in message.split("\n\n") if p.strip()):
+        if paragraph.startswith(("Possible", "  file = ", "LINE ")):
+            break
+        kept.append(paragraph)
+    lines = (kept[-1] if kept else message).splitlines()
+    reason = lines[-1].strip() if lines else ""
+    if not reason or reason.startswith(("Original Line:", "CSV Error on Line")):
+        return message.splitlines()[0] if message else "unknown error"
+    return reason
+
+
+def _shortened(text: str, limit: int = 200) -> str:
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(text):,} characters)"
+
+
 def explain(error: duckdb.Error, path: Path, header: list[str]) -> SourceFileError:
-    """Turn DuckDB's CSV error into a :class:`SourceFileError`."""
+    """Turn DuckDB's CSV error into a :class:`SourceFileError`, DuckDB's reason kept."""
     message = str(error)
     line_match = _LINE.search(message)
     line = int(line_match.group(1)) if line_match else None
-    if conversion := _CONVERSION.search(message):
-        column, value, type_ = conversion.groups()
-        expected = {"DATE": "a date", "DOUBLE": "a number", "INTEGER": "an integer",
-                    "BOOLEAN": "true or false"}.get(type_, type_)
-        if type_.startswith("DECIMAL"):
-            expected = "a decimal number with a '.' point, no thousands separator or currency"
-        return SourceFileError(path, f"value does not parse as {expected}", line=line, column=column, value=value)
     if "Invalid unicode" in message and line is not None:
         column, value = _undecodable_field(path, line, header)
         return SourceFileError(path, "not UTF-8 encoded", line=line, column=column, value=value)
@@ -151,12 +152,47 @@ def explain(error: duckdb.Error, path: Path, header: list[str]) -> SourceFileErr
         expected, found = counts.groups()
         value = _line_text(path, line).decode("utf-8", "replace") if line else None
         return SourceFileError(path, f"row has {found} fields, the header has {expected}", line=line, value=value)
-    first_line = message.splitlines()[0] if message else type(error).__name__
-    return SourceFileError(path, f"unreadable CSV: {first_line}", line=line)
+    value = _line_text(path, line).decode("utf-8", "replace") if line else None
+    return SourceFileError(path, f"unreadable CSV: {_duckdb_reason(message)}", line=line,
+                           value=_shortened(value) if value else None)
+
+
+def _line_of(path: Path, column: str, value: str) -> int | None:
+    """The line where the first record holding ``value`` in ``column`` starts."""
+    opener = gzip.open if path.name.endswith(".gz") else open
+    with opener(path, "rt", encoding="utf-8-sig", newline="") as fh:
+        reader = csv.reader(fh)
+        header = [name.strip() for name in next(reader)]
+        index, start = header.index(column), reader.line_num + 1
+        for record in reader:
+            if index < len(record) and record[index] == value:
+                return start
+            start = reader.line_num + 1
+    return None
+
+
+def _bad_value_error(path: Path, bad: BadValue) -> SourceFileError:
+    return SourceFileError(path, bad.problem, line=_line_of(path, bad.column, bad.value),
+                           column=bad.column, value=_shortened(bad.value))
+
+
+def _control_character(con: duckdb.DuckDBPyConnection, table: str, source: SourceFile) -> BadValue | None:
+    """The first text value of ``table`` holding a control character, if any."""
+    found = []
+    for column in (c.name for c in source.columns if value_format(c.type) is None):
+        name = identifier(column)
+        found += [(rowid, column, value) for rowid, value in con.execute(
+            f"SELECT rowid, {name} FROM {table} WHERE regexp_matches({name}, '[\\x00-\\x1f]') "
+            "ORDER BY rowid LIMIT 1").fetchall()]
+    if not found:
+        return None
+    _, column, value = min(found)
+    return BadValue(column, value, "control character (U+0000-U+001F) in a text value")
 
 
 def load(con: duckdb.DuckDBPyConnection, source: SourceFile, path: Path, schema: str = "raw") -> LoadResult:
-    """Replace ``<schema>.<source.name>`` with the typed contents of ``path``."""
+    """Replace ``<schema>.<source.name>`` with the typed contents of ``path``, or leave it as it
+    was and raise a :class:`SourceFileError` naming the file, line, column and value."""
     header = read_header(path)
     missing = [name for name in source.column_names if name not in header]
     if missing:
@@ -166,16 +202,25 @@ def load(con: duckdb.DuckDBPyConnection, source: SourceFile, path: Path, schema:
     if duplicated:
         raise SourceFileError(path, "column appears twice in the header", line=1, column=duplicated[0])
     extra = tuple(name for name in header if name not in source.column_names)
-    select = ", ".join(_quote(name) for name in source.column_names)
-    con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
-    with ThreadPoolExecutor(1) as hasher:  # hashing releases the GIL: it overlaps DuckDB's read
-        digest = hasher.submit(sha256_of, path)
+    table = f"{identifier(schema)}.{identifier(source.name)}"
+    columns = {c.name: c for c in source.columns}
+    con.execute(f"CREATE SCHEMA IF NOT EXISTS {identifier(schema)}")
+    with ThreadPoolExecutor(1) as scanner:  # hashing releases the GIL: it overlaps DuckDB's read
+        scanned = scanner.submit(scan, path)
+        con.execute("BEGIN TRANSACTION")
         try:
-            con.execute(
-                f"CREATE OR REPLACE TABLE {schema}.{_quote(source.name)} AS "
-                f"SELECT {select} FROM {read_csv_sql(path, source, header)}"
-            )
-        except duckdb.Error as error:
-            raise explain(error, path, header) from None
-    [(rows,)] = con.execute(f"SELECT count(*) FROM {schema}.{_quote(source.name)}").fetchall()
-    return LoadResult(path, rows, path.stat().st_size, digest.result(), extra)
+            try:
+                con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT {typed_select(source)} "
+                            f"FROM {read_csv_sql(header)}", [str(path)])
+            except duckdb.Error as error:
+                bad = parse_failure(str(error), columns)
+                raise (_bad_value_error(path, bad) if bad else explain(error, path, header)) from None
+            [(rows,)] = con.execute(f"SELECT count(*) FROM {table}").fetchall()
+            file = scanned.result()
+            if file.may_hold_control(rows) and (bad := _control_character(con, table, source)):
+                raise _bad_value_error(path, bad)
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        con.execute("COMMIT")
+    return LoadResult(path, rows, path.stat().st_size, file.sha256, extra)

@@ -208,7 +208,7 @@ def write_publication(folder: Path, manifest_extra: dict | None = None) -> Path:
             con.execute(f"COPY {table.name} TO '{folder / 'parquet' / (table.name + '.parquet')}' (FORMAT parquet)")
     manifest = {"as_of_date": AS_OF.isoformat(), "run_id": "0000-report-case",
                 "run_started_at": "2025-04-01T02:00:00+00:00", "published_at": "2025-04-01T02:00:30+00:00",
-                "sources": [{"name": "hr/hubs.csv", "file": "/sources/hr/hubs.csv", "row_count": 2,
+                "sources": [{"name": "hr/hubs.csv", "row_count": 2,
                              "sha256": "ab" * 32}],
                 "tables": {t: {"row_count": len(r), "parquet": f"parquet/{t}.parquet"} for t, r in rows.items()},
                 "parameters": PARAMETERS, "validation": VALIDATION}

@@ -146,5 +146,9 @@ def test_every_injected_defect_is_caught_with_its_severity(defective_dir, tmp_pa
             assert failure.unexpected_count >= injected, code
     assert missed == []  # recall 1.0
     assert set(CAUGHT_BY) == {d["code"] for d in manifest}
-    # nothing is reported that no defect explains
-    assert set(reported) <= set(CAUGHT_BY.values())
+    # nothing is reported that no defect explains: a REHIRE turned into a TRANSFER keeps its
+    # requisition_id, which only HIRE and REHIRE may carry
+    also = ("raw.employment_events", "requisition_only_on_hire")
+    transfers = sum(1 for d in manifest if d["code"] == "EVENT_SEQUENCE_TRANSFER_WHILE_OUT")
+    assert also not in reported or reported[also].unexpected_count <= transfers
+    assert set(reported) <= set(CAUGHT_BY.values()) | {also}

@@ -25,6 +25,7 @@ def _report(failures) -> str:
     lines = ["| severity | rule | offending rows | sample keys |", "|---|---|---|---|"]
     for f in failures:
         sample = "; ".join(", ".join(f"{k}={v}" for k, v in s.items()) for s in f.samples[:SAMPLES_SHOWN])
+        sample = sample or f.description  # a table-level rule (e.g. the shrink bound) says what it wants
         count = "error: " + f.error if f.error else str(f.unexpected_count)
         lines.append(f"| {f.severity} | {f.rule} | {count} | {sample} |")
     return "\n".join(lines)

@@ -20,14 +20,15 @@ REPORTING_PERIOD = dg.AssetKey(["intermediate", "int_calendar__reporting_period"
 
 
 def _sources(instance: dg.DagsterInstance) -> list[dict]:
-    """Each source file's name, row count and SHA-256, as recorded by its raw asset."""
+    """Each source file's name (relative to the source directory: a publication does not depend on
+    where the sources sat), row count and SHA-256, as recorded by its raw asset."""
     files = []
     for source in SOURCES:
         event = instance.get_latest_materialization_event(raw_asset_key(source))
         metadata = event.asset_materialization.metadata if event and event.asset_materialization else {}
         entry = {name: (metadata[key].value if key in metadata else None)
-                 for name, key in (("file", "file"), ("row_count", "dagster/row_count"), ("sha256", "sha256"))}
-        suffix = Path(entry["file"]).name.removeprefix(source.name) if entry["file"] else ".csv"
+                 for name, key in (("row_count", "dagster/row_count"), ("sha256", "sha256"))}
+        suffix = Path(metadata["file"].value).name.removeprefix(source.name) if "file" in metadata else ".csv"
         files.append({"name": f"{source.relative_stem}{suffix}", **entry})
     return files
 

@@ -8,6 +8,7 @@ from dagster_duckdb import DuckDBResource
 from dagster_project.contract import SOURCES, SourceFile
 from dagster_project.defs.resources import WAREHOUSE_POOL, SourceDirectory
 from dagster_project.ingest import SourceFileError, load, locate
+from dagster_project.sql import identifier
 
 RAW_GROUP = "raw"
 PREVIEW_ROWS = 5
@@ -18,8 +19,8 @@ def raw_asset_key(source: SourceFile) -> dg.AssetKey:
     return dg.AssetKey(["raw", source.name])
 
 
-def _markdown_preview(con, table: str) -> str:
-    cursor = con.execute(f"SELECT * FROM {table} LIMIT {PREVIEW_ROWS}")
+def _markdown_preview(con, source: SourceFile) -> str:
+    cursor = con.execute(f"SELECT * FROM raw.{identifier(source.name)} LIMIT {PREVIEW_ROWS}")
     names = [d[0] for d in cursor.description]
     lines = ["| " + " | ".join(names) + " |", "|" + "---|" * len(names)]
     lines += ["| " + " | ".join("" if v is None else str(v) for v in row) + " |" for row in cursor.fetchall()]
@@ -53,7 +54,7 @@ def build_raw_asset(source: SourceFile) -> dg.AssetsDefinition:
             path = locate(Path(sources.path), source)
             with warehouse.get_connection() as con:
                 result = load(con, source, path)
-                preview = _markdown_preview(con, f"raw.{source.name}")
+                preview = _markdown_preview(con, source)
         except SourceFileError as error:
             raise dg.Failure(
                 description=str(error),

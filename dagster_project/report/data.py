@@ -15,6 +15,7 @@ from pathlib import Path
 import duckdb
 
 from dagster_project.output_contract import PERSON_IDENTIFIERS, PUBLISHED_TABLES
+from dagster_project.sql import identifier
 
 MANIFEST = "manifest.json"
 
@@ -67,7 +68,7 @@ def read_publication(publish_dir: Path) -> Publication:
             personal = [c for c in columns if any(p in c for p in PERSON_IDENTIFIERS)]
             if personal:
                 raise ReportDataError(f"{table.name} has a person identifier column {personal}")
-            cursor = con.execute(f"SELECT {', '.join(columns)} FROM read_parquet(?) ORDER BY {', '.join(table.grain)}",
-                                 [str(parquet)])
+            cursor = con.execute(f"SELECT {', '.join(map(identifier, columns))} FROM read_parquet(?) "
+                                 f"ORDER BY {', '.join(map(identifier, table.grain))}", [str(parquet)])
             tables[table.name] = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
     return Publication(tables, manifest)

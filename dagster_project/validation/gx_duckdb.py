@@ -47,7 +47,7 @@ def _set_search_path(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.execute("select distinct schema_name from information_schema.schemata")
     existing = {row[0] for row in cursor.fetchall()}
     path = ",".join(schema for schema in wanted if schema in existing)
-    dbapi_connection.execute(f"SET search_path = '{path}'")
+    dbapi_connection.execute("SET search_path = ?", [path])
 
 
 @contextlib.contextmanager

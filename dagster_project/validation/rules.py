@@ -63,6 +63,8 @@ SOURCE_RULES: dict[str, list[SqlRule | RangeRule]] = {
         _fk("employee_id", "employees"),
         _fk("hub_id", "hubs"),
         _fk("requisition_id", "requisitions"),
+        SqlRule("requisition_only_on_hire", CRITICAL, "requisition_id only on HIRE and REHIRE events",
+                "select * from {batch} where requisition_id is not null and event_type not in ('HIRE', 'REHIRE')"),
         SqlRule("assignment_fields_by_event_type", CRITICAL,
                 "hub_id, role and fte are required on every event but EXIT, and NULL on EXIT",
                 "select * from {batch} where case when event_type = 'EXIT' "
