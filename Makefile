@@ -15,7 +15,7 @@ SCALE ?= demo
 SEED ?= 42
 OUT ?= seeds
 
-.PHONY: run test test-fast lint chromium report ui generate contract lock clean help bi bi-build bi-env bi-lock
+.PHONY: run test test-fast lint chromium java report ui generate contract lock clean help bi bi-build bi-env bi-lock
 
 help:
 	@echo "make run       refresh every asset on the sources in \$$KPI_SOURCE_DIR (default seeds/)"
@@ -27,6 +27,7 @@ help:
 	@echo "make generate  write synthetic sources: SCALE=demo|medium|large SEED=42 OUT=seeds"
 	@echo "make contract  rewrite expectations/, docs/validation.md and docs/published_tables.md from the contracts"
 	@echo "make chromium  install Debian's chromium for the browser tests where /usr/bin/chromium is missing"
+	@echo "make java      install Debian's Java 17 runtime for the Spark engine where java is missing"
 	@echo "make lock      re-resolve requirements.lock and requirements-dev.lock from pyproject.toml"
 	@echo "make bi        the KPI report (Streamlit) on \$$KPI_PUBLISH_DIR, http://127.0.0.1:\$$BI_PORT (8501)"
 	@echo "make bi-build  install the report's environment (bi/.venv) and check every page headless"
@@ -49,7 +50,7 @@ $(DEV_STAMP): requirements.lock requirements-dev.lock Makefile
 	$(call sync_venv,requirements-dev.lock)
 	touch $(RUN_STAMP) $@
 
-run: $(RUN_STAMP)
+run: $(RUN_STAMP) $(if $(filter spark,$(KPI_ENGINE)),java)
 	$(PY) -m dagster_project.run
 
 # The report's browser test drives Debian's chromium (Playwright cannot download its browsers
@@ -57,16 +58,21 @@ run: $(RUN_STAMP)
 chromium:
 	test -x /usr/bin/chromium || (apt-get update && apt-get install -y chromium)
 
+# The Spark engine (KPI_ENGINE=spark; pyspark comes from the lock files) needs a JVM: Debian's
+# Java 17 runtime, installed where no java is on the PATH, so the Spark tests run and are never skipped.
+java:
+	command -v java >/dev/null || (apt-get update && apt-get install -y openjdk-17-jre-headless)
+
 # dbt compiles every model for sqlfluff, connected to a scratch warehouse of its own.
 lint: $(DEV_STAMP)
 	$(VENV)/bin/ruff check .
 	mkdir -p data/lint
 	KPI_WAREHOUSE=$(CURDIR)/data/lint/warehouse.duckdb $(VENV)/bin/sqlfluff lint dbt_project/models
 
-test: $(DEV_STAMP) chromium lint
+test: $(DEV_STAMP) chromium java lint
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-test-fast: $(DEV_STAMP) chromium
+test-fast: $(DEV_STAMP) chromium java
 	$(PY) -m pytest -m "not slow" $(PYTEST_ARGS)
 
 report: $(RUN_STAMP)

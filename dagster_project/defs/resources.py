@@ -12,7 +12,7 @@ from dagster_duckdb import DuckDBResource
 from packaging.version import Version
 
 from dagster_project.config import DBT_PROJECT_DIR, Settings
-from dagster_project.dbt_runner import DBT_EXECUTABLE
+from dagster_project.dbt_runner import dbt_executable
 
 # Everything that opens the warehouse read-write runs in this pool; dagster_home/dagster.yaml
 # limits every pool to one slot, so DuckDB's single writer is never contended.
@@ -58,5 +58,5 @@ def build_resources(settings: Settings) -> dict[str, object]:
         "publication": Publication(publish_dir=str(settings.publish_dir),
                                    max_table_shrink=settings.max_table_shrink),
         "dbt": ProjectDbtCliResource(project_dir=str(DBT_PROJECT_DIR), profiles_dir=str(DBT_PROJECT_DIR),
-                              dbt_executable=DBT_EXECUTABLE),
+                              dbt_executable=dbt_executable(settings)),
     }
