@@ -110,7 +110,8 @@ company_rows as (
         sum(hub_head_days.other_exits) as other_exits,
         sum(hub_head_days.regretted_exits) as regretted_exits,
         sum(hub_head_days.head_days)
-        / cast({{ days_between('hub_head_days.period_start', 'hub_head_days.period_end') }} + 1 as double) as avg_headcount
+        / cast({{ days_between('hub_head_days.period_start', 'hub_head_days.period_end') }} + 1 as double)
+            as avg_headcount
     from hub_head_days
     cross join period
     where hub_head_days.period_end >= period.first_month
