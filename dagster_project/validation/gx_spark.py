@@ -27,7 +27,8 @@ def local_spark(spark_dir: Path) -> Iterator[object]:
     from pyspark.sql import SparkSession
 
     spark = (SparkSession.builder.master("local[2]").appName("kpi-gx")
-             .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "2")
+             .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
+             .config("spark.sql.shuffle.partitions", "2")
              .config("spark.sql.session.timeZone", "UTC")
              .config("spark.sql.warehouse.dir", str(spark_dir / "gx-warehouse")).getOrCreate())
     try:
