@@ -15,7 +15,7 @@ SCALE ?= demo
 SEED ?= 42
 OUT ?= seeds
 
-.PHONY: run test test-fast lint chromium report ui generate contract lock clean help bi bi-build bi-env bi-lock
+.PHONY: run test test-fast lint chromium java report ui generate contract lock clean help bi bi-build bi-env bi-lock
 .PHONY: serve-webserver serve-daemon postgresql
 
 help:
@@ -30,6 +30,7 @@ help:
 	@echo "make chromium  install Debian's chromium for the browser tests where /usr/bin/chromium is missing"
 	@echo "make serve-webserver / make serve-daemon  the production instance (PostgreSQL, KPI_PG_*; README)"
 	@echo "make postgresql install Debian's PostgreSQL where it is missing (the production-instance test)"
+	@echo "make java      install Debian's Java 17 runtime for the Spark engine where java is missing"
 	@echo "make lock      re-resolve requirements.lock and requirements-dev.lock from pyproject.toml"
 	@echo "make bi        the KPI report (Streamlit) on \$$KPI_PUBLISH_DIR, http://127.0.0.1:\$$BI_PORT (8501)"
 	@echo "make bi-build  install the report's environment (bi/.venv) and check every page headless"
@@ -53,7 +54,7 @@ $(DEV_STAMP): requirements.lock requirements-dev.lock Makefile
 	touch $(RUN_STAMP) $@
 
 # VERBOSE=1 streams the full Dagster event log (always written to data/logs/<run id>.log).
-run: $(RUN_STAMP)
+run: $(RUN_STAMP) $(if $(filter spark,$(KPI_ENGINE)),java)
 	$(PY) -m dagster_project.run $(if $(filter-out 0,$(VERBOSE)),--verbose)
 
 # The report's browser test drives Debian's chromium (Playwright cannot download its browsers
@@ -61,16 +62,21 @@ run: $(RUN_STAMP)
 chromium:
 	test -x /usr/bin/chromium || (apt-get update && apt-get install -y chromium)
 
+# The Spark engine (KPI_ENGINE=spark; pyspark comes from the lock files) needs a JVM: Debian's
+# Java 17 runtime, installed where no java is on the PATH, so the Spark tests run and are never skipped.
+java:
+	command -v java >/dev/null || (apt-get update && apt-get install -y openjdk-17-jre-headless)
+
 # dbt compiles every model for sqlfluff, connected to a scratch warehouse of its own.
 lint: $(DEV_STAMP)
 	$(VENV)/bin/ruff check .
 	mkdir -p data/lint
 	KPI_WAREHOUSE=$(CURDIR)/data/lint/warehouse.duckdb $(VENV)/bin/sqlfluff lint dbt_project/models
 
-test: $(DEV_STAMP) chromium postgresql lint
+test: $(DEV_STAMP) chromium java postgresql lint
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-test-fast: $(DEV_STAMP) chromium postgresql
+test-fast: $(DEV_STAMP) chromium java postgresql
 	$(PY) -m pytest -m "not slow" $(PYTEST_ARGS)
 
 report: $(RUN_STAMP)

@@ -1,6 +1,6 @@
 """Full nightly refresh of one scale, headless, against two baselines in the same invocation.
 
-    python -m benchmarks.refresh --scale demo|medium|large [--repeat 3] [--write-docs]
+    python -m benchmarks.refresh --scale demo|medium|large [--repeat 3] [--write-docs] [--engine spark]
 
 Generates the scale once into benchmarks/.cache/<scale>/ (seed 42), then measures, ``--repeat``
 times each (this VM's timings vary by several seconds; the median run is reported):
@@ -12,6 +12,8 @@ times each (this VM's timings vary by several seconds; the median run is reporte
 - (a) the DuckDB floor: the same work as plain SQL in one process (benchmarks/floor.py);
 - (b) once, the analyst's alternative: headline KPIs in plain pandas (benchmarks/analyst.py).
 Prints a table and ratios; with --write-docs, records them in docs/benchmarks.md.
+With ``--engine spark``: the same refresh on the DuckDB engine and on local Spark
+(KPI_ENGINE=spark), one after the other in this invocation (benchmarks/engines.py).
 """
 
 from __future__ import annotations
@@ -62,7 +64,7 @@ def dataset(scale: str) -> tuple[Path, int]:
     return folder, rows
 
 
-def run_pipeline(source_dir: Path, work: Path) -> dict:
+def run_pipeline(source_dir: Path, work: Path, engine: str = "duckdb") -> dict:
     """One nightly refresh into ``work``, as ``make run`` does it, in a fresh process.
 
     The dbt parse a deployment does once (and again only when the dbt project, the warehouse
@@ -73,7 +75,8 @@ def run_pipeline(source_dir: Path, work: Path) -> dict:
     home.mkdir(parents=True)
     shutil.copy(PROJECT_ROOT / "dagster_home" / "dagster.yaml", home)
     env = {**os.environ, "DAGSTER_HOME": str(home), "KPI_SOURCE_DIR": str(source_dir),
-           "KPI_WAREHOUSE": str(work / "warehouse.duckdb"), "KPI_PUBLISH_DIR": str(work / "published")}
+           "KPI_WAREHOUSE": str(work / "warehouse.duckdb"), "KPI_PUBLISH_DIR": str(work / "published"),
+           "KPI_ENGINE": engine, "KPI_SPARK_DIR": str(work / "spark"), "KPI_LANDING_DIR": str(work / "landing")}
     parse = timed(lambda: subprocess.run([sys.executable, "-m", "dagster_project.prepare"], env=env, check=True))
     log = work / "run.log"
     started = time.perf_counter()
@@ -185,16 +188,26 @@ def main() -> int:
     parser.add_argument("--scale", choices=("demo", "medium", "large"), default="demo")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--write-docs", action="store_true")
+    parser.add_argument("--engine", choices=("duckdb", "spark"), default="duckdb",
+                        help="spark: DuckDB and local Spark, both measured in this invocation")
     args = parser.parse_args()
-    m = measure(args.scale, args.repeat)
-    machine = (f"{platform.processor() or platform.machine()}, {psutil.cpu_count()} cores, "
-               f"{psutil.virtual_memory().total / 1024 ** 3:.0f} GiB, Python {platform.python_version()}, "
-               f"{dt.date.today()}")
-    section = render(m) + f"\n_Machine: {machine}._\n"
+    if args.engine == "spark":
+        from benchmarks.engines import measure_engines, render_engines
+
+        section, key = render_engines(measure_engines(args.scale, args.repeat)), f"{args.scale}-spark"
+    else:
+        section, key = render(measure(args.scale, args.repeat)), args.scale
+    section += f"\n_Machine: {machine()}._\n"
     print(section)
     if args.write_docs:
-        write_docs(section, args.scale)
+        write_docs(section, key)
     return 0
+
+
+def machine() -> str:
+    return (f"{platform.processor() or platform.machine()}, {psutil.cpu_count()} cores, "
+            f"{psutil.virtual_memory().total / 1024 ** 3:.0f} GiB, Python {platform.python_version()}, "
+            f"{dt.date.today()}")
 
 
 if __name__ == "__main__":

@@ -13,6 +13,10 @@ Environment variables (all optional):
 * ``KPI_SCHEDULE_TIMEZONE`` - time zone of the nightly schedule (default ``Europe/Paris``)
 * ``KPI_MAX_TABLE_SHRINK`` - a published table may not lose more than this share of its rows
   from one publication to the next (default 0.5); more blocks publishing
+* ``KPI_ENGINE`` - ``duckdb`` (default) or ``spark``: the dbt target the models run on
+* ``KPI_SPARK_DIR`` - the Spark engine's metastore and table files (default ``data/spark``)
+* ``KPI_LANDING_DIR`` - the sources as Parquet, one directory per table, that the Spark
+  engine's raw tables read (default ``data/landing``)
 * ``KPI_<PARAMETER>`` - every KPI parameter of docs/kpis.md, e.g. ``KPI_MIN_GROUP_SIZE=1``;
   the defaults live in the ``vars:`` block of ``dbt_project/dbt_project.yml``.
 
@@ -42,6 +46,7 @@ DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 
 DEFAULT_TIMEZONE = "Europe/Paris"
 DEFAULT_MAX_TABLE_SHRINK = 0.5
+ENGINES = ("duckdb", "spark")
 
 
 class ConfigError(ValueError):
@@ -142,6 +147,13 @@ def _warehouse(path: Path) -> Path:
     return path
 
 
+def _parse_engine(raw: str | None) -> str:
+    engine = raw or ENGINES[0]
+    if engine not in ENGINES:
+        raise ConfigError(f"KPI_ENGINE={raw!r} must be one of {', '.join(ENGINES)}")
+    return engine
+
+
 def _path(env: Mapping[str, str], name: str, default: str) -> Path:
     # absolute, but symbolic links kept: the publish dir is a link swapped at every publication
     return Path(os.path.abspath(PROJECT_ROOT / (env.get(name) or default)))
@@ -156,6 +168,9 @@ class Settings:
     schedule_timezone: str = DEFAULT_TIMEZONE
     max_table_shrink: float = DEFAULT_MAX_TABLE_SHRINK
     parameters: Mapping[str, int | float] = field(default_factory=parameter_defaults)
+    engine: str = ENGINES[0]
+    spark_dir: Path = PROJECT_ROOT / "data" / "spark"
+    landing_dir: Path = PROJECT_ROOT / "data" / "landing"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -174,6 +189,9 @@ class Settings:
             schedule_timezone=_parse_timezone(env.get("KPI_SCHEDULE_TIMEZONE")),
             max_table_shrink=_parse_share(env.get("KPI_MAX_TABLE_SHRINK")),
             parameters=parameters,
+            engine=_parse_engine(env.get("KPI_ENGINE")),
+            spark_dir=_path(env, "KPI_SPARK_DIR", "data/spark"),
+            landing_dir=_path(env, "KPI_LANDING_DIR", "data/landing"),
         )
 
     def with_run_parameters(self, parameters: Mapping[str, int | float], as_of_date: str | None) -> Settings:
@@ -192,8 +210,11 @@ class Settings:
         return {**self.parameters, "as_of_date": as_of}
 
     def dbt_env(self) -> dict[str, str]:
-        """Environment variables that dbt's profiles.yml reads."""
-        return {"KPI_WAREHOUSE": str(self.warehouse)}
+        """Environment variables that dbt's profiles.yml reads (the engine chooses the target)."""
+        env = {"KPI_WAREHOUSE": str(self.warehouse), "KPI_ENGINE": self.engine}
+        if self.engine == "spark":
+            env |= {"KPI_SPARK_DIR": str(self.spark_dir), "KPI_LANDING_DIR": str(self.landing_dir)}
+        return env
 
 
 # --- failure notifications (defs/notifications.py, notify.py) -----------------------------------

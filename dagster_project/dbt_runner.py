@@ -13,15 +13,22 @@ import subprocess
 import sys
 from pathlib import Path
 
-from dagster_project.config import DBT_PROJECT_DIR, Settings
+from dagster_project.config import DBT_PROJECT_DIR, PROJECT_ROOT, Settings
 
 DBT_TARGET_DIR = DBT_PROJECT_DIR / "target"
 MANIFEST_PATH = DBT_TARGET_DIR / "manifest.json"
 DBT_EXECUTABLE = str(Path(sys.executable).parent / "dbt")  # the dbt of this virtual environment
+# on Spark: the same dbt, able to run the Python model in its local SparkSession
+DBT_SPARK_EXECUTABLE = str(PROJECT_ROOT / "bin" / "dbt-spark-session")
 # dbt's own log file at info level: its debug level (every SQL statement, 4 MB per build) repeats
 # the compiled SQL kept in the target folder, and costs 0.3-0.6 s per build.
 LOG_FILE_ARGS = ["--log-level-file", "info"]
 TARGETS_KEPT = 5
+
+
+def dbt_executable(settings: Settings) -> str:
+    """The dbt command for the settings' engine."""
+    return DBT_SPARK_EXECUTABLE if settings.engine == "spark" else DBT_EXECUTABLE
 
 
 def vars_argument(settings: Settings) -> list[str]:
@@ -37,8 +44,8 @@ def run_dbt(args: list[str], settings: Settings | None = None, check: bool = Tru
     """Run the dbt CLI of this virtual environment on the project, with the settings' vars."""
     settings = settings or Settings.from_env()
     settings.warehouse.parent.mkdir(parents=True, exist_ok=True)
-    command = [DBT_EXECUTABLE, *args, "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
-               *vars_argument(settings)]
+    command = [dbt_executable(settings), *args, "--project-dir", str(DBT_PROJECT_DIR),
+               "--profiles-dir", str(DBT_PROJECT_DIR), *vars_argument(settings)]
     return subprocess.run(command, env={**os.environ, **settings.dbt_env()}, check=check,
                           capture_output=True, text=True)
 

@@ -31,8 +31,18 @@ def test_every_parameter_is_overridable_and_reaches_dbt(tmp_path):
     assert settings.dbt_vars()["adoption_threshold"] == 0.6
     assert settings.dbt_vars()["as_of_date"] == "2025-06-30"
     assert settings.as_of_date == dt.date(2025, 6, 30)
-    assert settings.dbt_env() == {"KPI_WAREHOUSE": str(tmp_path / "w.duckdb")}
+    assert settings.dbt_env() == {"KPI_WAREHOUSE": str(tmp_path / "w.duckdb"), "KPI_ENGINE": "duckdb"}
     assert settings.source_dir == PROJECT_ROOT / "other"
+
+
+def test_the_spark_engine_hands_dbt_its_target_and_directories(tmp_path):
+    settings = Settings.from_env({"KPI_ENGINE": "spark", "KPI_SPARK_DIR": str(tmp_path / "s"),
+                                  "KPI_WAREHOUSE": str(tmp_path / "w.duckdb")})
+    assert settings.engine == "spark"
+    assert settings.dbt_env() == {"KPI_WAREHOUSE": str(tmp_path / "w.duckdb"), "KPI_ENGINE": "spark",
+                                  "KPI_SPARK_DIR": str(tmp_path / "s"),
+                                  "KPI_LANDING_DIR": str(PROJECT_ROOT / "data" / "landing")}
+    assert Settings.from_env({}).engine == "duckdb"
 
 
 @pytest.mark.parametrize("env, message", [
@@ -45,6 +55,7 @@ def test_every_parameter_is_overridable_and_reaches_dbt(tmp_path):
     ({"KPI_MIN_FAMILY_SHARE": "nan"}, "KPI_MIN_FAMILY_SHARE='nan' must be between 0 and 1"),
     ({"KPI_CRITICAL_MASS_TARGET": "0"}, "KPI_CRITICAL_MASS_TARGET='0' must be at least 1"),
     ({"KPI_MIN_GROUP_SIZE": "-1"}, "KPI_MIN_GROUP_SIZE='-1' must be at least 0"),
+    ({"KPI_ENGINE": "postgres"}, "KPI_ENGINE='postgres' must be one of duckdb, spark"),
     ({"KPI_AS_OF_DATE": "30/06/2025"}, "not a YYYY-MM-DD date"),
     ({"KPI_AS_OF_DATE": "20250630"}, "not a YYYY-MM-DD date"),  # ISO's basic format: not what the spec says
     ({"KPI_AS_OF_DATE": (dt.date.today() + dt.timedelta(days=1)).isoformat()}, "is after today"),

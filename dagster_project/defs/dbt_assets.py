@@ -23,6 +23,8 @@ from dagster_project.dbt_runner import (
 )
 from dagster_project.defs.resources import WAREHOUSE_POOL
 from dagster_project.defs.run_config import kpi_parameters_config
+from dagster_project.landing import land_warehouse
+from dagster_project.spark_marts import mirror_marts
 
 DBT_ASSETS_NAME = "kpi_dbt_models"  # also the prefix of each dbt build's target folder
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR, target_path=DBT_TARGET_DIR)
@@ -61,7 +63,11 @@ def build_dbt_assets(settings: Settings) -> dg.AssetsDefinition:
             raise dg.Failure(description=f"run config: {error}") from None
         export_environment(run_settings)
         args = ["build", "--exclude-resource-type", "unit_test", *LOG_FILE_ARGS, *vars_argument(run_settings)]
+        if run_settings.engine == "spark":  # Spark reads the sources from the landing zone
+            land_warehouse(run_settings.warehouse, run_settings.landing_dir)
         yield from dbt.cli(args, context=context).stream()
+        if run_settings.engine == "spark":  # the gate and the publication read the DuckDB warehouse
+            mirror_marts(run_settings.spark_dir, run_settings.warehouse)
         prune_invocation_targets(DBT_ASSETS_NAME)
 
     return kpi_dbt_models

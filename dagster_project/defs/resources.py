@@ -21,7 +21,7 @@ from packaging.version import Version
 
 from dagster_project import warehouse as warehouse_file
 from dagster_project.config import DBT_PROJECT_DIR, Settings
-from dagster_project.dbt_runner import DBT_EXECUTABLE
+from dagster_project.dbt_runner import dbt_executable
 from dagster_project.guard import refresh_lock
 from dagster_project.recovery import recover
 
@@ -115,6 +115,6 @@ def build_resources(settings: Settings) -> dict[str, object]:
         "publication": Publication(publish_dir=str(settings.publish_dir),
                                    max_table_shrink=settings.max_table_shrink),
         "dbt": ProjectDbtCliResource(project_dir=str(DBT_PROJECT_DIR), profiles_dir=str(DBT_PROJECT_DIR),
-                                     dbt_executable=DBT_EXECUTABLE, warehouse=str(settings.warehouse),
+                                     dbt_executable=dbt_executable(settings), warehouse=str(settings.warehouse),
                                      publish_dir=str(settings.publish_dir)),
     }

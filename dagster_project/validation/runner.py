@@ -111,6 +111,29 @@ def write_data_docs(outcome, path: Path) -> None:
     path.write_text(offline_page(DefaultJinjaPageView().render(ValidationResultsPageRenderer().render(outcome))))
 
 
+def validate_batch(batch, suite: dict, docs_dir: Path | None) -> tuple[SuiteResult, list]:
+    """One suite on one GX batch (any datasource): the result, and each failure with the SQL of
+    its sample rows (to be read once GX let go of the data)."""
+    import great_expectations as gx
+    from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
+
+    import dagster_project.validation.query_expectation  # noqa: F401  (registers the SQL rule type)
+
+    started = time.perf_counter()
+    key = suite["meta"].get("primary_key", [])
+    expectations = [ExpectationConfiguration(**e).to_domain_obj() for e in suite["expectations"]]
+    outcome = batch.validate(
+        gx.ExpectationSuite(name=suite["name"], expectations=expectations),
+        result_format={"result_format": "SUMMARY", "partial_unexpected_count": SAMPLE_ROWS,
+                       "unexpected_index_column_names": key},
+    )
+    if docs_dir is not None:
+        write_data_docs(outcome, docs_dir / f"{suite['name']}.html")
+    failures = [_failure(r, key) for r in outcome.results if not r.success]
+    return SuiteResult(suite["name"], suite["meta"]["table"], len(outcome.results),
+                       time.perf_counter() - started), failures
+
+
 def validate(warehouse: Path, suites: list[dict], docs_dir: Path | None = None) -> list[SuiteResult]:
     """Validate each suite's table (``suite['meta']['table']``, schema.table) in one GX context.
 
@@ -118,30 +141,13 @@ def validate(warehouse: Path, suites: list[dict], docs_dir: Path | None = None) 
     file while GX's read-only engine holds it. With ``docs_dir``, each suite's GX Data Docs page
     is written there as ``<suite>.html``.
     """
-    import great_expectations as gx
-    from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
-
-    import dagster_project.validation.query_expectation  # noqa: F401  (registers the SQL rule type)
-
     results = []
     with gx_warehouse(warehouse) as source:
         for suite in suites:
-            started = time.perf_counter()
             schema, table = suite["meta"]["table"].split(".")
-            key = suite["meta"].get("primary_key", [])
             asset = source.add_table_asset(f"{schema}_{table}", table_name=table, schema_name=schema)
             batch = asset.add_batch_definition_whole_table("whole").get_batch()
-            expectations = [ExpectationConfiguration(**e).to_domain_obj() for e in suite["expectations"]]
-            outcome = batch.validate(
-                gx.ExpectationSuite(name=suite["name"], expectations=expectations),
-                result_format={"result_format": "SUMMARY", "partial_unexpected_count": SAMPLE_ROWS,
-                               "unexpected_index_column_names": key},
-            )
-            if docs_dir is not None:
-                write_data_docs(outcome, docs_dir / f"{suite['name']}.html")
-            failures = [_failure(r, key) for r in outcome.results if not r.success]
-            results.append((SuiteResult(suite["name"], f"{schema}.{table}", len(outcome.results),
-                                        time.perf_counter() - started), failures))
+            results.append(validate_batch(batch, suite, docs_dir))
     with contextlib.closing(duckdb.connect(str(warehouse), read_only=True)) as con:
         for suite_result, failures in results:
             for failure, query in failures:

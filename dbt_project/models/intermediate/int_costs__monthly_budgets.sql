@@ -51,9 +51,11 @@ final as (
         counted.open_months_to_come,
         cast(budgets.budget_eur as double) / counted.open_months_in_year as budget_eur,
         -- the year's budget less that of its open months still to come, so that the last
-        -- open month holds the year's budget exactly (no sum of rounded twelfths)
-        budgets.budget_eur
-        - budgets.budget_eur * counted.open_months_to_come / counted.open_months_in_year as ytd_budget_eur
+        -- open month holds the year's budget exactly (no sum of rounded twelfths); DOUBLE cast
+        -- explicitly (DuckDB's DECIMAL / INTEGER is a DOUBLE, Spark's a DECIMAL)
+        cast(budgets.budget_eur as double)
+        - cast(budgets.budget_eur * counted.open_months_to_come as double) / counted.open_months_in_year
+            as ytd_budget_eur
     from counted
     left join budgets on budgets.hub_id = counted.hub_id and budgets.year = counted.year
 )

@@ -17,7 +17,7 @@ hires as (
         effective_date as flow_date,
         hub_id,
         'HIRE' as flow,
-        cast(null as varchar) as exit_type,
+        cast(null as {{ dbt.type_string() }}) as exit_type,
         cast(null as boolean) as is_regretted
     from events
     where {{ opens_spell('event_type') }}
@@ -51,7 +51,7 @@ transfers_out as (
         effective_date as flow_date,
         previous_hub_id as hub_id,
         'TRANSFER_OUT' as flow,
-        cast(null as varchar) as exit_type,
+        cast(null as {{ dbt.type_string() }}) as exit_type,
         cast(null as boolean) as is_regretted
     from moves
 ),
@@ -63,18 +63,19 @@ transfers_in as (
         effective_date as flow_date,
         hub_id,
         'TRANSFER_IN' as flow,
-        cast(null as varchar) as exit_type,
+        cast(null as {{ dbt.type_string() }}) as exit_type,
         cast(null as boolean) as is_regretted
     from moves
 ),
 
 final as (
+    -- the four CTEs list the same columns in the same order (plain union all: Spark has no BY NAME)
     select * from hires
-    union all by name
+    union all
     select * from exits
-    union all by name
+    union all
     select * from transfers_out
-    union all by name
+    union all
     select * from transfers_in
 )
 

@@ -21,14 +21,14 @@ periods as (
         cast(start.generate_series as date) as period_start,
         cast(start.generate_series + interval 3 month as date) - 1 as period_end
     from period
-    cross join generate_series(date_trunc('year', period.first_month), period.as_of_date, interval 3 month) as start
+    cross join {{ series("date_trunc('year', period.first_month)", 'period.as_of_date', 'interval 3 month', 'start') }}
     union all
     select
         'YEAR' as period_type,
         cast(start.generate_series as date) as period_start,
         cast(start.generate_series + interval 1 year as date) - 1 as period_end
     from period
-    cross join generate_series(date_trunc('year', period.first_month), period.as_of_date, interval 1 year) as start
+    cross join {{ series("date_trunc('year', period.first_month)", 'period.as_of_date', 'interval 1 year', 'start') }}
 ),
 
 completed as (
@@ -86,7 +86,8 @@ hub_rows as (
         hub_head_days.involuntary_exits,
         hub_head_days.other_exits,
         hub_head_days.regretted_exits,
-        hub_head_days.head_days / cast(hub_head_days.period_end - hub_head_days.period_start + 1 as double)
+        hub_head_days.head_days
+        / cast({{ days_between('hub_head_days.period_start', 'hub_head_days.period_end') }} + 1 as double)
             as avg_headcount
     from hub_head_days
     inner join open_spans
@@ -109,7 +110,8 @@ company_rows as (
         sum(hub_head_days.other_exits) as other_exits,
         sum(hub_head_days.regretted_exits) as regretted_exits,
         sum(hub_head_days.head_days)
-        / cast(hub_head_days.period_end - hub_head_days.period_start + 1 as double) as avg_headcount
+        / cast({{ days_between('hub_head_days.period_start', 'hub_head_days.period_end') }} + 1 as double)
+            as avg_headcount
     from hub_head_days
     cross join period
     where hub_head_days.period_end >= period.first_month

@@ -23,8 +23,9 @@ combination of shown rows isolates the reasons of a group of 1 to min_group_size
 The decision for a release uses only the cells of its own and earlier periods, so re-running
 on a later night gives the same decisions for rows already published: nothing shown changes.
 
-A dbt Python model (dbt-duckdb runs it in the dbt process); the functions above ``model`` are
-plain pandas/numpy/scipy and are imported by the tests.
+A dbt Python model, run in the dbt process on both engines (dbt-duckdb; on Spark through
+dagster_project/dbt_spark_session.py, in dbt's local SparkSession); the functions above
+``model`` are plain pandas/numpy/scipy and are imported by the tests.
 """
 
 from __future__ import annotations
@@ -281,10 +282,36 @@ def suppress(rows: pd.DataFrame, cells: pd.DataFrame, min_group_size: int, compl
     return rows[KEY].assign(suppression=decisions, is_suppressed=decisions.notna())
 
 
+DATE_COLUMNS = ("period_start", "period_end", "quarter_start")
+SPARK_SCHEMA = "scope string, period_type string, period_start date, suppression string, is_suppressed boolean"
+
+
+def _frame(relation) -> pd.DataFrame:
+    """A ref as pandas: a DuckDB relation (``.df()``) or a Spark DataFrame (``.toPandas()``, whose
+    dates come as objects: made datetime64 as DuckDB gives them)."""
+    if hasattr(relation, "df"):
+        return relation.df()
+    frame = relation.toPandas()
+    for column in DATE_COLUMNS:
+        if column in frame:
+            frame[column] = pd.to_datetime(frame[column])
+    return frame
+
+
+def _result(session, frame: pd.DataFrame):
+    """The model's result for the engine: pandas for DuckDB, a Spark DataFrame for Spark."""
+    if not hasattr(session, "createDataFrame"):
+        return frame
+    records = [(r.scope, r.period_type, r.period_start.date(), r.suppression, bool(r.is_suppressed))
+               for r in frame.itertuples(index=False)]
+    return session.createDataFrame(records, SPARK_SCHEMA)
+
+
 def model(dbt, session):
     dbt.config(materialized="table")
-    rows = dbt.ref("int_hr__exit_reason_rows").df()
-    cells = dbt.ref("int_hr__exit_reason_cells").df()
+    rows = _frame(dbt.ref("int_hr__exit_reason_rows"))
+    cells = _frame(dbt.ref("int_hr__exit_reason_cells"))
     if rows.empty:
-        return rows[KEY].assign(suppression=pd.Series(dtype=object), is_suppressed=pd.Series(dtype=bool))
-    return suppress(rows, cells, int(rows["min_group_size"].iloc[0]))
+        return _result(session, rows[KEY].assign(suppression=pd.Series(dtype=object),
+                                                 is_suppressed=pd.Series(dtype=bool)))
+    return _result(session, suppress(rows, cells, int(rows["min_group_size"].iloc[0])))

@@ -17,7 +17,7 @@ final as (
         hires.spell_no,
         hires.flow_date as hire_date,
         spells.spell_end,
-        coalesce(spells.spell_end - hires.flow_date < 365, false) as left_within_first_year
+        coalesce({{ days_between('hires.flow_date', 'spells.spell_end') }} < 365, false) as left_within_first_year
     from hires
     inner join spells using (employee_id, spell_no)
 )

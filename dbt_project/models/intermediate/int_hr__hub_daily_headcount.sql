@@ -54,7 +54,7 @@ calendar as (
         cast(day.generate_series as date) as day
     from hubs
     cross join period
-    cross join generate_series(period.first_month, period.as_of_date, interval 1 day) as day
+    cross join {{ series('period.first_month', 'period.as_of_date', 'interval 1 day', 'day') }}
 ),
 
 daily as (

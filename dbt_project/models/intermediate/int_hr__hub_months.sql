@@ -32,7 +32,7 @@ final as (
         cast(last_day(month.generate_series) as date) as month_end,
         month.generate_series = bounds.first_month as is_first_month
     from bounds
-    cross join generate_series(bounds.first_month, bounds.last_month, interval 1 month) as month
+    cross join {{ series('bounds.first_month', 'bounds.last_month', 'interval 1 month', 'month') }}
 )
 
 select * from final

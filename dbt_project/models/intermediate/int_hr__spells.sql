@@ -8,7 +8,8 @@ final as (
     select
         employee_id,
         spell_no,
-        any_value(worker_type) as worker_type,
+        -- max, not any_value: one worker type per employee; on Spark any_value/first() does not skip NULLs
+        max(worker_type) as worker_type,
         min(case when {{ opens_spell('event_type') }} then effective_date end) as spell_start,
         max(case when event_type = 'EXIT' then effective_date end) as spell_end
     from events

@@ -16,9 +16,12 @@ final as (
         {% for stage in solution_stages() -%}
             count(*) filter (where stage = '{{ stage }}') as solutions_{{ stage | lower }},
         {% endfor -%}
-        count(*) filter (where stage = 'POC' and month_end - stage_since > {{ var('stuck_poc_days') }}) as stuck_pocs,
-        count(*) filter (where stage = 'PILOT' and month_end - stage_since > {{ var('stuck_pilot_days') }})
-            as stuck_pilots,
+        count(*) filter (
+            where stage = 'POC' and {{ days_between('stage_since', 'month_end') }} > {{ var('stuck_poc_days') }}
+        ) as stuck_pocs,
+        count(*) filter (
+            where stage = 'PILOT' and {{ days_between('stage_since', 'month_end') }} > {{ var('stuck_pilot_days') }}
+        ) as stuck_pilots,
         count(*) filter (where stage = 'PRODUCTION' and is_monitored) as monitored,
         count(*) filter (where stage = 'PRODUCTION' and is_maintained) as maintained,
         count(*) filter (where stage = 'PRODUCTION' and target_users > 0) as production_with_users,

@@ -16,7 +16,7 @@ firsts as (
         min(entered_on) filter (where stage = 'PILOT') as first_pilot_on,
         min(entered_on) filter (where stage = 'PRODUCTION') as first_production_on,
         min(entered_on) filter (where stage in ('PILOT', 'PRODUCTION')) as first_live_on,
-        arg_max(stage, entered_on) as current_stage,
+        max_by(stage, entered_on) as current_stage,
         max(entered_on) as current_stage_since
     from events
     group by solution_id
@@ -36,8 +36,9 @@ final as (
         coalesce(firsts.first_poc_event_on, firsts.first_live_on) as first_poc_on,
         firsts.first_pilot_on,
         firsts.first_production_on,
-        firsts.first_production_on
-        - coalesce(firsts.first_poc_event_on, firsts.first_live_on) as days_poc_to_production,
+        {{ days_between(
+            'coalesce(firsts.first_poc_event_on, firsts.first_live_on)', 'firsts.first_production_on'
+        ) }} as days_poc_to_production,
         firsts.first_live_on
     from solutions
     cross join period

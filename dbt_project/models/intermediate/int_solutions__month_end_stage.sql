@@ -19,10 +19,24 @@ spine as (
         group by solution_id
     ) as firsts
     cross join period
-    cross join generate_series(
-        cast(date_trunc('month', firsts.first_on) as date), period.as_of_month,
-        interval 1 month
-    ) as month
+    cross join {{ series(
+        "cast(date_trunc('month', firsts.first_on) as date)", 'period.as_of_month', 'interval 1 month', 'month'
+    ) }}
+),
+
+latest as (
+    -- the latest transition on or before month end (an as-of join, written as a join and a max:
+    -- Spark has no ASOF JOIN; (solution_id, entered_on) is the source's key, so no tie)
+    select
+        spine.solution_id,
+        spine.month,
+        max(events.entered_on) as stage_since
+    from spine
+    left join events
+        on
+            events.solution_id = spine.solution_id
+            and spine.month_end >= events.entered_on
+    group by spine.solution_id, spine.month
 ),
 
 final as (
@@ -31,12 +45,12 @@ final as (
         spine.month,
         spine.month_end,
         events.stage,
-        events.entered_on as stage_since
+        latest.stage_since
     from spine
-    asof left join events
-        on
-            events.solution_id = spine.solution_id
-            and spine.month_end >= events.entered_on
+    inner join latest
+        on latest.solution_id = spine.solution_id and latest.month = spine.month
+    left join events
+        on events.solution_id = latest.solution_id and events.entered_on = latest.stage_since
 )
 
 select * from final

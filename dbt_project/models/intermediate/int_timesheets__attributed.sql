@@ -36,7 +36,7 @@ candidates as (
                     and (assignments.valid_to is null or assignments.valid_to > realised.week_start) then 0
                 when assignments.valid_from <= realised.week_start then 1
                 else 2 end,
-                abs(assignments.valid_from - realised.week_start)
+                abs({{ days_between('realised.week_start', 'assignments.valid_from') }})
         ) as preference
     from realised
     left join assignments

@@ -37,7 +37,7 @@ months as (
         cast(last_day(month.generate_series) as date) as month_end,
         cast(month.generate_series - interval 11 month as date) as window_start
     from period
-    cross join generate_series(period.first_month, period.as_of_month, interval 1 month) as month
+    cross join {{ series('period.first_month', 'period.as_of_month', 'interval 1 month', 'month') }}
 ),
 
 hubs as (
@@ -82,7 +82,7 @@ people as (
             where exits.flow_date between months.window_start and months.month_end
         ) as exits_12m,
         (coalesce(at_end.cumulative_headcount, 0) - coalesce(before.cumulative_headcount, 0))
-        / cast(months.month_end - months.window_start + 1 as double) as avg_headcount_12m
+        / cast({{ days_between('months.window_start', 'months.month_end') }} + 1 as double) as avg_headcount_12m
     from months
     left join cohort using (month)
     left join company_daily as at_end on at_end.day = months.month_end

@@ -59,7 +59,7 @@ spine as (
         cast(month.generate_series as date) as month
     from starts
     cross join period
-    cross join generate_series(starts.first_month, period.as_of_month, interval 1 month) as month
+    cross join {{ series('starts.first_month', 'period.as_of_month', 'interval 1 month', 'month') }}
 ),
 
 direct as (

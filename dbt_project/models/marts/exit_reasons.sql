@@ -33,7 +33,7 @@ final as (
         end
             as regretted_attrition_rate,
         cast(suppression.is_suppressed as boolean) as is_suppressed,
-        cast(suppression.suppression as varchar) as suppression
+        cast(suppression.suppression as {{ dbt.type_string() }}) as suppression
     from candidates
     inner join suppression
         on

@@ -105,7 +105,7 @@ average as (
         windows.hub_id,
         windows.month,
         (coalesce(at_end.cumulative_headcount, 0) - coalesce(before.cumulative_headcount, 0))
-        / cast(windows.window_end - windows.window_start + 1 as double) as avg_headcount_12m
+        / cast({{ days_between('windows.window_start', 'windows.window_end') }} + 1 as double) as avg_headcount_12m
     from windows
     left join daily as at_end on at_end.hub_id = windows.hub_id and at_end.day = windows.window_end
     left join daily as before on before.hub_id = windows.hub_id and before.day = windows.day_before_window

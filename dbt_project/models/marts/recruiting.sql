@@ -21,23 +21,28 @@ realised as (
     where requisitions.opened_on <= period.as_of_date
 ),
 
-hub_quarters as (
+hub_starts as (
+    -- the first quarter of a hub: the earlier of its opening and its first requisition
     select
         hubs.hub_id,
+        cast(date_trunc('quarter', least(hubs.opened_on, coalesce(min(realised.opened_on), hubs.opened_on))) as date)
+            as first_quarter
+    from hubs
+    left join realised on realised.hub_id = hubs.hub_id
+    group by hubs.hub_id, hubs.opened_on
+),
+
+hub_quarters as (
+    select
+        hub_starts.hub_id,
         cast(quarter.generate_series as date) as quarter,
         least(cast(quarter.generate_series + interval 3 month as date) - 1, period.as_of_date) as quarter_end
-    from hubs
+    from hub_starts
     cross join period
-    cross join generate_series(
-        cast(date_trunc('quarter', least(hubs.opened_on, coalesce(
-            (
-                select min(realised.opened_on) from realised
-                where realised.hub_id = hubs.hub_id
-            ), hubs.opened_on
-        ))) as date),
-        cast(date_trunc('quarter', period.as_of_month) as date),
-        interval 3 month
-    ) as quarter
+    cross join {{ series(
+        'hub_starts.first_quarter', "cast(date_trunc('quarter', period.as_of_month) as date)",
+        'interval 3 month', 'quarter'
+    ) }}
 ),
 
 final as (
@@ -53,7 +58,7 @@ final as (
             where r.opened_on <= hub_quarters.quarter_end
             and (r.closed_on is null or r.closed_on > hub_quarters.quarter_end)
         ) as open_at_quarter_end,
-        median(r.closed_on - r.opened_on) filter (
+        median({{ days_between('r.opened_on', 'r.closed_on') }}) filter (
             where r.status = 'FILLED' and date_trunc('quarter', r.closed_on) = hub_quarters.quarter
         ) as median_days_to_fill
     from hub_quarters

@@ -110,7 +110,7 @@ first_staffing as (
         -- NULL while not staffed yet (greatest() would turn NULL into 0)
         case
             when min(timesheets.week_start) is not null
-                then greatest(0, min(timesheets.week_start) - flows.flow_date)
+                then greatest(0, {{ days_between('flows.flow_date', 'min(timesheets.week_start)') }})
         end as days_to_first_staffing
     from flows
     left join timesheets
