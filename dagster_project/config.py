@@ -11,6 +11,7 @@ Environment variables (all optional):
 * ``KPI_PUBLISH_DIR`` - where BI tools read the publication (default ``data/published``)
 * ``KPI_AS_OF_DATE`` - ``YYYY-MM-DD``; default derived from the sources (docs/kpis.md)
 * ``KPI_SCHEDULE_TIMEZONE`` - time zone of the nightly schedule (default ``Europe/Paris``)
+* ``KPI_ENGINE`` - the engine that builds the KPIs (default ``duckdb``)
 * ``KPI_MAX_TABLE_SHRINK`` - a published table may not lose more than this share of its rows
   from one publication to the next (default 0.5); more blocks publishing
 * ``KPI_<PARAMETER>`` - every KPI parameter of docs/kpis.md, e.g. ``KPI_MIN_GROUP_SIZE=1``;
@@ -135,6 +136,7 @@ class Settings:
     as_of_date: dt.date | None = None
     schedule_timezone: str = DEFAULT_TIMEZONE
     max_table_shrink: float = DEFAULT_MAX_TABLE_SHRINK
+    engine: str = "duckdb"
     parameters: Mapping[str, int | float] = field(default_factory=parameter_defaults)
 
     @classmethod
@@ -153,6 +155,7 @@ class Settings:
             as_of_date=parse_date(env.get("KPI_AS_OF_DATE")),
             schedule_timezone=env.get("KPI_SCHEDULE_TIMEZONE") or DEFAULT_TIMEZONE,
             max_table_shrink=_parse_share(env.get("KPI_MAX_TABLE_SHRINK")),
+            engine=env.get("KPI_ENGINE") or "duckdb",
             parameters=parameters,
         )
 
