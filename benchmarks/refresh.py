@@ -180,22 +180,28 @@ def write_docs(section: str, scale: str) -> None:
     DOCS.write_text(text)
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def cli(description: str, measure_and_render, docs_key) -> int:
+    """The command line of a benchmark: --scale, --repeat, --write-docs; prints the section
+    ``measure_and_render(scale, repeat)`` makes, with the machine, and records it under
+    ``docs_key(scale)`` in docs/benchmarks.md with --write-docs."""
+    parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scale", choices=("demo", "medium", "large"), default="demo")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--write-docs", action="store_true")
     args = parser.parse_args()
-    m = measure(args.scale, args.repeat)
+    text = measure_and_render(args.scale, args.repeat)
     machine = (f"{platform.processor() or platform.machine()}, {psutil.cpu_count()} cores, "
                f"{psutil.virtual_memory().total / 1024 ** 3:.0f} GiB, Python {platform.python_version()}, "
-               f"{dt.date.today()}")
-    section = render(m) + f"\n_Machine: {machine}._\n"
+               f"{dt.date.today()}, load average (1 min) at the end {os.getloadavg()[0]:.1f}")
+    section = text + f"\n_Machine: {machine}._\n"
     print(section)
     if args.write_docs:
-        write_docs(section, args.scale)
+        write_docs(section, docs_key(args.scale))
     return 0
 
+
+def main() -> int:
+    return cli(__doc__, lambda scale, repeat: render(measure(scale, repeat)), lambda scale: scale)
 
 if __name__ == "__main__":
     raise SystemExit(main())

@@ -206,7 +206,8 @@ def test_runs_are_tagged_with_what_they_use(dbt_manifest, tmp_path):
     expected = {"kpi/as_of_date": "2025-06-30", "kpi/source_dir": str(tmp_path), "kpi/engine": "duckdb",
                 "kpi/min_group_size": "7"}  # only the parameter that differs from its default
     assert run_tags(settings) == expected
-    assert build_defs(settings).resolve_job_def("refresh_all").run_tags == expected
+    job = build_defs(settings).resolve_job_def("refresh_all")
+    assert job.run_tags == job.tags == {"kpi/owner": "data-engineering", **expected}
     assert run_tags(Settings.from_env({}))["kpi/as_of_date"] == "from-sources"
     assert not [k for k in run_tags(Settings.from_env({})) if k not in
                 ("kpi/as_of_date", "kpi/source_dir", "kpi/engine")]

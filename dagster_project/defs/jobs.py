@@ -20,7 +20,8 @@ def build_refresh_job(settings: Settings) :
         name=JOB_NAME,
         selection=dg.AssetSelection.all(),
         description="Refresh everything: ingest the sources, build and check the KPIs, publish.",
-        tags={"kpi/owner": "data-engineering"},
-        run_tags=run_tags(settings),
+        # as definition tags (no separate run_tags): every way of launching copies them to the run,
+        # GraphQL's launchRun included, which copies only these
+        tags={"kpi/owner": "data-engineering", **run_tags(settings)},
         executor_def=dg.in_process_executor,
     )

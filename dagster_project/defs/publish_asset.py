@@ -81,9 +81,10 @@ def build_publication(settings: Settings) -> dg.AssetsDefinition:
                 deps=[*(dg.AssetKey(["marts", table.name]) for table in PUBLISHED_TABLES), REPORTING_PERIOD],
                 description=(
                     "The published KPI tables of the output contract (docs/published_tables.md): kpi.duckdb "
-                    "(DuckDB 1.x-readable), parquet/<table>.parquet and manifest.json (as_of_date, sources, "
-                    "parameters, what was validated) in KPI_PUBLISH_DIR. Written only after every blocking "
-                    "check passed, then swapped in atomically; the previous publication stays intact until then."),
+                    "(DuckDB 1.x-readable), one Parquet file per table in parquet/, and manifest.json "
+                    "(as_of_date, sources, parameters, what was validated) in KPI_PUBLISH_DIR. Written only "
+                    "after every blocking check passed, then swapped in atomically; the previous publication "
+                    "stays intact until then."),
             ),
             dg.AssetSpec(
                 REPORT, group_name="publish", kinds={"html"}, deps=[PUBLICATION], owners=OWNERS,
