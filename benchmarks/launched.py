@@ -20,6 +20,7 @@ docs/benchmarks.md.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -80,27 +81,36 @@ def make_run(env: dict[str, str], log: Path) -> dict:
     return {"wall": time.perf_counter() - started, "peak": sampler.peak()}
 
 
-def run_worker(daemon: psutil.Process, run_id: str) -> psutil.Process | None:
-    """The ``dagster api execute_run`` process of ``run_id``, started by the daemon's launcher."""
-    for process in daemon.children(recursive=True):
-        try:
-            if "execute_run" in " ".join(process.cmdline()) and run_id in " ".join(process.cmdline()):
-                return process
-        except psutil.Error:
-            continue
-    return None
+class NewProcessesSampler(RssSampler):
+    """Peak RSS of the processes under ``root`` started after ``since``: the run worker that the
+    daemon's code server starts for a launched run (a multiprocessing child, whatever its
+    command line), and the dbt process it starts."""
+
+    def __init__(self, root: psutil.Process, since: float, interval: float = 0.05):
+        super().__init__(root, interval)
+        self.since = since
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            total = 0
+            for process in self.process.children(recursive=True):
+                with contextlib.suppress(psutil.Error):
+                    if process.create_time() >= self.since:
+                        total += process.memory_info().rss
+            self.samples.append((time.time(), total))
+            time.sleep(self.interval)
 
 
 def launched_run(client, instance, daemon: psutil.Process) -> dict:
     from dagster import DagsterRunStatus
 
     started = time.time()
-    run_id = client.submit_job_execution(JOB, repository_location_name=LOCATION, repository_name="__repository__")
-    worker = wait_until(lambda: run_worker(daemon, run_id), 120, "the run worker", interval=0.05)
-    with RssSampler(worker) as sampler:
-        finished = wait_until(lambda: instance.get_run_by_id(run_id).is_finished, 3600, "the launched run")
+    with NewProcessesSampler(daemon, started - 1) as sampler:
+        run_id = client.submit_job_execution(JOB, repository_location_name=LOCATION,
+                                             repository_name="__repository__")
+        wait_until(lambda: instance.get_run_by_id(run_id).is_finished, 3600, "the launched run")
     run = instance.get_run_by_id(run_id)
-    if not finished or run.status != DagsterRunStatus.SUCCESS:
+    if run.status != DagsterRunStatus.SUCCESS:
         raise SystemExit(f"launched run {run_id} ended {run.status}")
     return {"wall": instance.get_run_stats(run_id).end_time - started, "peak": sampler.peak(), "run_id": run_id}
 

@@ -287,3 +287,25 @@ def test_the_code_location_is_named_after_the_project():
     [entry] = yaml.safe_load((PROJECT_ROOT / "workspace.yaml").read_text())["load_from"]
     assert entry["python_module"]["location_name"] == "ai_transformation_kpis"
     assert entry["python_module"]["module_name"] == "dagster_project.definitions"
+
+
+def test_a_parameter_given_in_the_launchpad_becomes_a_run_tag(dbt_manifest, tmp_path):
+    """The dbt step tags the run with the parameters of its run config before it builds
+    anything (here the build then fails: the warehouse has no raw tables)."""
+    from dagster_project.defs.dbt_assets import DBT_ASSETS_NAME
+
+    settings = Settings.from_env({"KPI_WAREHOUSE": str(tmp_path / "empty.duckdb"),
+                                  "KPI_PUBLISH_DIR": str(tmp_path / "published")})
+    defs = build_defs(settings)
+    graph = defs.resolve_asset_graph()
+    models = dg.AssetSelection.assets(*[k for k in graph.get_all_asset_keys() if k.path[0] == "staging"])
+    job = defs.resolve_job_def("refresh_all").get_subset(asset_selection=models.resolve(graph),
+                                                          asset_check_selection=set())
+    with dg.DagsterInstance.ephemeral() as instance:
+        result = job.execute_in_process(
+            instance=instance, raise_on_error=False,
+            run_config={"ops": {DBT_ASSETS_NAME: {"config": {"min_group_size": 9, "as_of_date": "2025-06-30"}}}})
+        tags = instance.get_run_by_id(result.run_id).tags
+    assert tags["kpi/min_group_size"] == "9"
+    assert tags["kpi/as_of_date"] == "2025-06-30"
+    assert "kpi/critical_mass_target" not in tags  # unchanged parameters are not tags

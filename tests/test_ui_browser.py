@@ -212,6 +212,7 @@ def test_ctrl_c_stops_the_ui_and_its_code_servers_within_seconds(ui):
     ui.process.send_signal(signal.SIGINT)
     ui.process.wait(timeout=60)
     seconds = time.monotonic() - started
+    (ARTIFACTS / "shutdown-seconds.txt").write_text(f"{seconds:.1f}\n")
     left = [p for p in services if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
     assert ui.process.returncode == 0
     assert seconds < SHUTDOWN_SECONDS, f"shutdown took {seconds:.1f} s"
