@@ -7,7 +7,9 @@ same, warns that it is superseded by ``dg dev``; ``dg dev`` needs the dagster-dg
 ``dg`` project layout, and starts ``dagster dev`` underneath.) Each service runs in a process
 group of its own with its code server, so the terminal's Ctrl-C reaches this process only, which
 interrupts each service once; a service gets ``GRACE_SECONDS`` to stop its code server and exit,
-then its whole group is killed. SIGTERM stops the UI the same way.
+then its process group gets SIGTERM and, ``TERM_SECONDS`` later, SIGKILL. (The daemon's code
+server otherwise waits up to 60 s for open calls: the 80 s shutdowns of ``dagster dev``.)
+SIGTERM stops the UI the same way.
 
     python -m dagster_project.ui [--host 127.0.0.1] [--port 3000]
 """
@@ -25,7 +27,8 @@ from pathlib import Path
 
 from dagster_project.config import PROJECT_ROOT
 
-GRACE_SECONDS = 10
+GRACE_SECONDS = 5  # the daemon's own threads stop in about a second; its code server waits up to 60 s
+TERM_SECONDS = 3  # then SIGTERM to what is left, so that a run in progress records its end
 BIN = Path(sys.executable).parent
 
 
@@ -44,8 +47,8 @@ def _signal_group(process: subprocess.Popen, signum: int) -> None:
 
 
 def stop(processes: dict[str, subprocess.Popen], grace: float = GRACE_SECONDS) -> None:
-    """Interrupt every running service, wait up to ``grace`` seconds in all, then kill what is
-    left of each service's process group (a code server it did not stop)."""
+    """Interrupt every running service, wait up to ``grace`` seconds in all, then terminate and
+    kill what is left of each service's process group (a code server it did not stop)."""
     for process in processes.values():
         if process.poll() is None:
             process.send_signal(signal.SIGINT)
@@ -54,7 +57,10 @@ def stop(processes: dict[str, subprocess.Popen], grace: float = GRACE_SECONDS) -
         try:
             process.wait(timeout=max(0.0, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
-            print(f"{name} did not stop within {grace} s: killed", file=sys.stderr)
+            print(f"{name} did not stop within {grace} s: terminated", file=sys.stderr)
+        _signal_group(process, signal.SIGTERM)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=TERM_SECONDS)
         _signal_group(process, signal.SIGKILL)
         process.wait()
 
