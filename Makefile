@@ -14,6 +14,7 @@ export DAGSTER_HOME ?= $(CURDIR)/dagster_home
 SCALE ?= demo
 SEED ?= 42
 OUT ?= seeds
+PORT ?= 3000
 
 .PHONY: run test test-fast lint chromium java report ui generate contract lock clean help bi bi-build bi-env bi-lock
 .PHONY: serve-webserver serve-daemon postgresql
@@ -24,7 +25,7 @@ help:
 	@echo "make test-fast the suite without the tests on the medium dataset (for iteration)"
 	@echo "make lint      ruff on the Python code, sqlfluff (dbt templater) on the dbt models"
 	@echo "make report    rebuild the HTML report of the current publication (\$$KPI_PUBLISH_DIR/report/index.html)"
-	@echo "make ui        serve the Dagster UI on http://127.0.0.1:3000"
+	@echo "make ui        the Dagster UI and its daemon on http://127.0.0.1:\$$PORT (3000) until Ctrl-C"
 	@echo "make generate  write synthetic sources: SCALE=demo|medium|large SEED=42 OUT=seeds"
 	@echo "make contract  rewrite expectations/, docs/validation.md and docs/published_tables.md from the contracts"
 	@echo "make chromium  install Debian's chromium for the browser tests where /usr/bin/chromium is missing"
@@ -84,7 +85,7 @@ report: $(RUN_STAMP)
 
 ui: $(RUN_STAMP)
 	$(PY) -m dagster_project.prepare
-	$(VENV)/bin/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
+	$(PY) -m dagster_project.ui --port $(PORT)
 
 # The production instance (README "Production"): the webserver and the daemon as two processes
 # sharing deploy/production/dagster.yaml, PostgreSQL storage read from KPI_PG_HOST, KPI_PG_PORT,

@@ -183,20 +183,31 @@ def write_docs(section: str, scale: str) -> None:
     DOCS.write_text(text)
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def machine() -> str:
+    """The machine and its load, printed under every benchmark table."""
+    return (f"{platform.processor() or platform.machine()}, {psutil.cpu_count()} cores, "
+            f"{psutil.virtual_memory().total / 1024 ** 3:.0f} GiB, Python {platform.python_version()}, "
+            f"{dt.date.today()}, load average (1 min) at the end {os.getloadavg()[0]:.1f}")
+
+
+def cli(description: str, measure_and_render, docs_key, engines: bool = False) -> int:
+    """The command line of a benchmark: --scale, --repeat, --write-docs (and --engine with
+    ``engines``); prints the section ``measure_and_render(scale, repeat)`` makes, with the machine,
+    and records it under ``docs_key(scale)`` in docs/benchmarks.md with --write-docs."""
+    parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scale", choices=("demo", "medium", "large"), default="demo")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--write-docs", action="store_true")
-    parser.add_argument("--engine", choices=("duckdb", "spark"), default="duckdb",
-                        help="spark: DuckDB and local Spark, both measured in this invocation")
+    if engines:
+        parser.add_argument("--engine", choices=("duckdb", "spark"), default="duckdb",
+                            help="spark: DuckDB and local Spark, both measured in this invocation")
     args = parser.parse_args()
-    if args.engine == "spark":
+    if getattr(args, "engine", "duckdb") == "spark":
         from benchmarks.engines import measure_engines, render_engines
 
         section, key = render_engines(measure_engines(args.scale, args.repeat)), f"{args.scale}-spark"
     else:
-        section, key = render(measure(args.scale, args.repeat)), args.scale
+        section, key = measure_and_render(args.scale, args.repeat), docs_key(args.scale)
     section += f"\n_Machine: {machine()}._\n"
     print(section)
     if args.write_docs:
@@ -204,10 +215,8 @@ def main() -> int:
     return 0
 
 
-def machine() -> str:
-    return (f"{platform.processor() or platform.machine()}, {psutil.cpu_count()} cores, "
-            f"{psutil.virtual_memory().total / 1024 ** 3:.0f} GiB, Python {platform.python_version()}, "
-            f"{dt.date.today()}")
+def main() -> int:
+    return cli(__doc__, lambda scale, repeat: render(measure(scale, repeat)), lambda scale: scale, engines=True)
 
 
 if __name__ == "__main__":

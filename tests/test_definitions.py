@@ -190,3 +190,123 @@ def test_old_dbt_target_folders_are_pruned(tmp_path, monkeypatch):
     deleted = dbt_runner.prune_invocation_targets("kpi_dbt_models", keep=5)
     assert sorted(p.name for p in deleted) == ["kpi_dbt_models-run5", "kpi_dbt_models-run6", "kpi_dbt_models-run7"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["floor"] + [f"kpi_dbt_models-run{i}" for i in range(5)]
+
+
+def test_every_run_executes_in_one_process(defs):
+    """The daemon's runs (schedule, sensor, "Materialize all") start no process per step: the
+    job and the UI's implicit asset job both use the in-process executor."""
+    assert defs.resolve_job_def("refresh_all").executor_def is dg.in_process_executor
+    assert defs.resolve_implicit_global_asset_job_def().executor_def is dg.in_process_executor
+
+
+def test_runs_are_tagged_with_what_they_use(dbt_manifest, tmp_path):
+    from dagster_project.run_tags import run_tags
+
+    settings = Settings.from_env({"KPI_SOURCE_DIR": str(tmp_path), "KPI_MIN_GROUP_SIZE": "7",
+                                  "KPI_AS_OF_DATE": "2025-06-30", "KPI_ENGINE": "duckdb"})
+    expected = {"kpi/as_of_date": "2025-06-30", "kpi/source_dir": str(tmp_path), "kpi/engine": "duckdb",
+                "kpi/min_group_size": "7"}  # only the parameter that differs from its default
+    assert run_tags(settings) == expected
+    job = build_defs(settings).resolve_job_def("refresh_all")
+    assert job.run_tags == job.tags == {"kpi/owner": "data-engineering", **expected}
+    assert run_tags(Settings.from_env({}))["kpi/as_of_date"] == "from-sources"
+    assert not [k for k in run_tags(Settings.from_env({})) if k not in
+                ("kpi/as_of_date", "kpi/source_dir", "kpi/engine")]
+
+
+def test_published_marts_show_the_output_contract_and_where_bi_tools_read_them(defs):
+    graph = defs.resolve_asset_graph()
+    publish_dir = Settings.from_env().publish_dir
+    for table in PUBLISHED_TABLES:
+        node = graph.get(dg.AssetKey(["marts", table.name]))
+        schema = node.metadata["dagster/column_schema"]
+        assert [(c.name, c.type, c.description) for c in schema.columns] == [
+            (c.name, c.type, c.description) for c in table.columns], table.name
+        assert all(c.description for c in schema.columns), table.name
+        assert node.metadata["dagster/uri"] == str(publish_dir / "parquet" / f"{table.name}.parquet")
+        assert node.metadata["dagster/table_name"] == f"kpi.main.{table.name}"
+        assert node.owners == ["team:data-engineering"]
+        [reference] = node.metadata["dagster/code_references"].code_references
+        assert reference.file_path.endswith(f"models/marts/{table.name}.sql")
+
+
+def test_no_metadata_the_ui_cannot_show(defs):
+    """Metadata that Dagster cannot serialise shows as "[Class] (unserializable)" in the UI; the
+    only such entries left are the two that the UI hides (dagster-dbt's manifest and translator)."""
+    from dagster._core.remote_representation.external_data import asset_node_snaps_from_repo
+
+    hidden_by_the_ui = {"dagster_dbt/manifest", "dagster_dbt/dagster_dbt_translator"}
+    shown = [(snap.asset_key.to_user_string(), name)
+             for snap in asset_node_snaps_from_repo(defs.get_repository_def())
+             for name, value in snap.metadata.items()
+             if "unserializable" in str(getattr(value, "value", "")) and name not in hidden_by_the_ui]
+    assert shown == []
+
+
+def test_every_check_says_its_rule(defs):
+    """Each dbt test and GX suite has a one-line description of its rule (not its name)."""
+    graph = defs.resolve_asset_graph()
+    for key in graph.asset_check_keys:
+        description = graph.get_check_spec(key).description or ""
+        assert description and "\n" not in description and key.name not in description, key
+    not_null = dg.AssetCheckKey(dg.AssetKey(["intermediate", "int_solutions__monthly_health"]),
+                                "not_null_int_solutions__monthly_health_hub_id")
+    assert graph.get_check_spec(not_null).description == "hub_id is never NULL."
+    gx = graph.get_check_spec(dg.AssetCheckKey(dg.AssetKey(["marts", "hub_costs"]), "gx_suite")).description
+    assert "(hub_id, month) is unique" in gx and "blocking" in gx
+
+
+def test_dbt_test_descriptions_come_from_yaml_or_the_rule():
+    from dagster_project.defs.dbt_test_descriptions import describe_test, generic_test_comments
+
+    assert describe_test({"name": "t", "description": "Own words."}) == "Own words."
+    accepted = {"name": "t", "test_metadata": {"name": "accepted_values", "kwargs": {
+        "column_name": "stage", "values": ["POC", "PILOT"], "model": "x"}}}
+    assert describe_test(accepted) == "stage is one of: POC, PILOT."
+    ranged = {"name": "t", "test_metadata": {"name": "within_range", "kwargs": {"column_name": "n", "min_value": 0}}}
+    assert describe_test(ranged) == "n is at least 0 (NULL passes)."
+    ledger = {"name": "t", "test_metadata": {"name": "sums_to_ledger", "kwargs": {
+        "column_name": "total_cost_eur", "plus_model": "ref('hub_costs')", "model": "x"}}}
+    assert describe_test(ledger) == (generic_test_comments()["sums_to_ledger"]
+                                     + " (column_name=total_cost_eur, plus_model=hub_costs)")
+    assert generic_test_comments()["sums_to_ledger"].startswith("Money is never lost")
+
+
+def test_the_publication_turns_red_after_a_missed_night(defs):
+    import datetime as dt
+
+    node = defs.resolve_asset_graph().get(dg.AssetKey(["published", "kpi_publication"]))
+    assert node.freshness_policy.fail_window.to_timedelta() == dt.timedelta(hours=26)
+    assert node.owners == ["team:data-engineering"]
+
+
+def test_the_code_location_is_named_after_the_project():
+    import yaml
+
+    from dagster_project.config import PROJECT_ROOT
+
+    [entry] = yaml.safe_load((PROJECT_ROOT / "workspace.yaml").read_text())["load_from"]
+    assert entry["python_module"]["location_name"] == "ai_transformation_kpis"
+    assert entry["python_module"]["module_name"] == "dagster_project.definitions"
+
+
+def test_a_parameter_given_in_the_launchpad_becomes_a_run_tag(dbt_manifest, tmp_path):
+    """The dbt step tags the run with the parameters of its run config before it builds
+    anything (here the build then fails: the warehouse has no raw tables)."""
+    from dagster_project.defs.dbt_assets import DBT_ASSETS_NAME
+
+    settings = Settings.from_env({"KPI_WAREHOUSE": str(tmp_path / "empty.duckdb"),
+                                  "KPI_PUBLISH_DIR": str(tmp_path / "published")})
+    defs = build_defs(settings)
+    graph = defs.resolve_asset_graph()
+    models = dg.AssetSelection.assets(*[k for k in graph.get_all_asset_keys() if k.path[0] == "staging"])
+    job = defs.resolve_job_def("refresh_all").get_subset(asset_selection=models.resolve(graph),
+                                                          asset_check_selection=set())
+    with dg.DagsterInstance.ephemeral() as instance:
+        result = job.execute_in_process(
+            instance=instance, raise_on_error=False,
+            run_config={"ops": {DBT_ASSETS_NAME: {"config": {"min_group_size": 9, "as_of_date": "2025-06-30"}}}})
+        tags = instance.get_run_by_id(result.run_id).tags
+    assert tags["kpi/min_group_size"] == "9"
+    assert tags["kpi/as_of_date"] == "2025-06-30"
+    assert "kpi/critical_mass_target" not in tags  # unchanged parameters are not tags

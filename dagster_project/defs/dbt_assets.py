@@ -1,17 +1,19 @@
 """The dbt models as Dagster assets, and dbt's data tests as their (blocking) asset checks."""
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import dagster as dg
 from dagster_dbt import (
     DagsterDbtTranslator,
+    DagsterDbtTranslatorSettings,
     DbtCliResource,
     DbtProject,
     dbt_assets,
     group_from_dbt_resource_props_fallback_to_directory,
 )
-from dagster_dbt.asset_utils import default_description_fn
+from dagster_dbt.asset_utils import DAGSTER_DBT_PROJECT_METADATA_KEY, default_description_fn
+from dagster_duckdb import DuckDBResource
 
 from dagster_project.config import DBT_PROJECT_DIR, ConfigError, Settings
 from dagster_project.dbt_runner import (
@@ -21,26 +23,77 @@ from dagster_project.dbt_runner import (
     prune_invocation_targets,
     vars_argument,
 )
+from dagster_project.defs.dbt_test_descriptions import describe_test
 from dagster_project.defs.resources import WAREHOUSE_POOL
 from dagster_project.defs.run_config import kpi_parameters_config
+from dagster_project.defs.table_metadata import OWNERS, built_table_metadata, published_table_metadata
 from dagster_project.landing import land_warehouse
+from dagster_project.output_contract import PUBLISHED_TABLES
+from dagster_project.run_tags import run_tags
 from dagster_project.spark_marts import mirror_marts
 
 DBT_ASSETS_NAME = "kpi_dbt_models"  # also the prefix of each dbt build's target folder
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR, target_path=DBT_TARGET_DIR)
+PUBLISHED = {table.name: table for table in PUBLISHED_TABLES}
 
 
 class KpiDbtTranslator(DagsterDbtTranslator):
     """What differs from dagster-dbt's defaults. The defaults already give the asset keys
     ``<layer>/<model>`` (the ``+schema`` of each layer in dbt_project.yml) and the kinds dbt and
-    duckdb; here each layer (staging, intermediate, marts) is a group, and the description is
-    the model's YAML description without its SQL (the defaults append the raw SQL)."""
+    duckdb. Here:
+
+    - each layer (staging, intermediate, marts) is a group, every model is owned by the data
+      engineering team and links to its SQL file (code references);
+    - the description is the model's YAML description without its SQL (the defaults append the
+      raw SQL);
+    - a published mart has the column schema of the output contract (types and the descriptions
+      BI users read) and its published location as its storage;
+    - each data test's check says its rule in one line (:mod:`dbt_test_descriptions`);
+    - the spec does not carry the ``DbtProject`` object as metadata (the UI would show it as
+      "unserializable"): the translator holds the project itself.
+    """
+
+    def __init__(self, settings: Settings):
+        super().__init__(settings=DagsterDbtTranslatorSettings(enable_code_references=True))
+        self.publish_dir = settings.publish_dir
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         return group_from_dbt_resource_props_fallback_to_directory(dbt_resource_props)
 
     def get_description(self, dbt_resource_props: Mapping[str, Any]) -> str:
         return default_description_fn(dbt_resource_props, display_raw_sql=False)
+
+    def get_owners(self, dbt_resource_props: Mapping[str, Any]) -> list[str]:
+        return OWNERS
+
+    def get_metadata(self, dbt_resource_props: Mapping[str, Any]) -> Mapping[str, Any]:
+        metadata = dict(super().get_metadata(dbt_resource_props))
+        table = PUBLISHED.get(dbt_resource_props["name"]) if dbt_resource_props.get("schema") == "marts" else None
+        if table:
+            metadata.update(published_table_metadata(table, self.publish_dir))
+            metadata["warehouse_table"] = f"marts.{table.name}"
+        return metadata
+
+    def get_asset_spec(self, manifest: Mapping[str, Any], unique_id: str, project: DbtProject | None) -> dg.AssetSpec:
+        spec = super().get_asset_spec(manifest, unique_id, dbt_project)
+        metadata = {k: v for k, v in spec.metadata.items() if k != DAGSTER_DBT_PROJECT_METADATA_KEY}
+        return spec.replace_attributes(metadata=metadata)
+
+    def get_asset_check_spec(self, asset_spec: dg.AssetSpec, manifest: Mapping[str, Any], unique_id: str,
+                             project: DbtProject | None) -> dg.AssetCheckSpec | None:
+        spec = super().get_asset_check_spec(asset_spec, manifest, unique_id, dbt_project)
+        return spec._replace(description=describe_test(manifest["nodes"][unique_id])) if spec else None
+
+
+def _with_table_metadata(events: Iterable, warehouse: DuckDBResource) -> Iterable:
+    """The dbt events, each published mart's output with its row count and a preview. Read once
+    dbt has exited: DuckDB lets no other process open the warehouse while dbt writes it."""
+    with warehouse.get_connection() as con:
+        for event in events:
+            key = getattr(event, "asset_key", None) or dg.AssetKey(getattr(event, "output_name", "").split("__"))
+            if isinstance(event, dg.Output) and key.path[0] == "marts" and key.path[-1] in PUBLISHED:
+                event = event.with_metadata({**event.metadata, **built_table_metadata(con, "marts", key.path[-1])})
+            yield event
 
 
 def build_dbt_assets(settings: Settings) -> dg.AssetsDefinition:
@@ -50,24 +103,35 @@ def build_dbt_assets(settings: Settings) -> dg.AssetsDefinition:
 
     @dbt_assets(
         manifest=dbt_project.manifest_path,
-        dagster_dbt_translator=KpiDbtTranslator(),
+        dagster_dbt_translator=KpiDbtTranslator(settings),
         project=dbt_project,
         pool=WAREHOUSE_POOL,
         name=DBT_ASSETS_NAME,
     )
-    def kpi_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, config: RunParameters):
+    def kpi_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: DuckDBResource,
+                       config: RunParameters):
         """Staging views, intermediate tables and the KPI marts of docs/kpis.md."""
         try:
             run_settings = config.apply(settings)
         except ConfigError as error:
             raise dg.Failure(description=f"run config: {error}") from None
+        changed = {k: v for k, v in run_tags(run_settings).items() if context.run.tags.get(k) != v}
+        if changed:  # parameters given in the launchpad: the run says what it used
+            context.instance.add_run_tags(context.run_id, changed)
         export_environment(run_settings)
         args = ["build", "--exclude-resource-type", "unit_test", *LOG_FILE_ARGS, *vars_argument(run_settings)]
         if run_settings.engine == "spark":  # Spark reads the sources from the landing zone
             land_warehouse(run_settings.warehouse, run_settings.landing_dir)
-        yield from dbt.cli(args, context=context).stream()
-        if run_settings.engine == "spark":  # the gate and the publication read the DuckDB warehouse
+        events, failure = [], None
+        try:
+            events.extend(dbt.cli(args, context=context).stream())
+        except Exception as error:  # re-raised below, once what dbt built is reported
+            failure = error
+        if run_settings.engine == "spark" and failure is None:  # the gate and the publication read DuckDB
             mirror_marts(run_settings.spark_dir, run_settings.warehouse)
+        yield from _with_table_metadata(events, warehouse)
         prune_invocation_targets(DBT_ASSETS_NAME)
+        if failure:
+            raise failure
 
     return kpi_dbt_models

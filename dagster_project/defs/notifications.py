@@ -12,7 +12,6 @@ import datetime as dt
 import dagster as dg
 
 from dagster_project.config import AlertSettings
-from dagster_project.defs.jobs import refresh_all
 from dagster_project.failures import explain_run
 from dagster_project.notify import deliver
 
@@ -34,12 +33,12 @@ def failure_notice(instance: dg.DagsterInstance, run: dg.DagsterRun, ui_base_url
     return f"[KPI refresh] {run.job_name} FAILED (run {run.run_id[:8]})", "\n".join(lines)
 
 
-def failure_notifications(alerts: AlertSettings) -> dg.SensorDefinition:
-    """The ``notify_failed_refresh`` sensor, sending to the channels of ``alerts``."""
+def failure_notifications(alerts: AlertSettings, job: dg.UnresolvedAssetJobDefinition) -> dg.SensorDefinition:
+    """The ``notify_failed_refresh`` sensor on ``job``, sending to the channels of ``alerts``."""
     description = (f"Sends the failure report of refresh_all to {' and '.join(alerts.channels)}."
                    if alerts.channels else OFF)
 
-    @dg.run_failure_sensor(name="notify_failed_refresh", monitored_jobs=[refresh_all],
+    @dg.run_failure_sensor(name="notify_failed_refresh", monitored_jobs=[job],
                            default_status=dg.DefaultSensorStatus.RUNNING, description=description)
     def notify_failed_refresh(context: dg.RunFailureSensorContext):
         if not alerts.channels:

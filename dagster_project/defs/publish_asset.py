@@ -1,5 +1,5 @@
 """The publication: validated KPI tables for BI tools (DuckDB and Parquet) and their HTML report,
-swapped in atomically."""
+swapped in atomically. Its freshness policy turns it red in the UI when a night is missed."""
 
 import datetime as dt
 from pathlib import Path
@@ -12,10 +12,15 @@ from dagster_project.contract import SOURCES
 from dagster_project.defs.dbt_assets import DBT_ASSETS_NAME
 from dagster_project.defs.raw_assets import raw_asset_key
 from dagster_project.defs.resources import WAREHOUSE_POOL, Publication
+from dagster_project.defs.table_metadata import OWNERS
 from dagster_project.output_contract import PUBLISHED_TABLES
 from dagster_project.publish import publish, release_name
 from dagster_project.report import REPORT_DIR, build_report
+from dagster_project.run_tags import AS_OF_DATE
 
+# Published less than 26 hours ago: a nightly refresh plus two hours of slack. The daemon
+# evaluates it every 30 s, run or no run.
+MAX_AGE = dt.timedelta(hours=26)
 REPORTING_PERIOD = dg.AssetKey(["intermediate", "int_calendar__reporting_period"])  # the as_of_date it records
 
 
@@ -71,16 +76,19 @@ def build_publication(settings: Settings) -> dg.AssetsDefinition:
     @dg.multi_asset(
         specs=[
             dg.AssetSpec(
-                PUBLICATION, group_name="publish", kinds={"duckdb", "parquet"},
+                PUBLICATION, group_name="publish", kinds={"duckdb", "parquet"}, owners=OWNERS,
+                freshness_policy=dg.FreshnessPolicy.time_window(fail_window=MAX_AGE),
+                metadata={"dagster/uri": str(settings.publish_dir)},
                 deps=[*(dg.AssetKey(["marts", table.name]) for table in PUBLISHED_TABLES), REPORTING_PERIOD],
                 description=(
                     "The published KPI tables of the output contract (docs/published_tables.md): kpi.duckdb "
-                    "(DuckDB 1.x-readable), parquet/<table>.parquet and manifest.json (as_of_date, sources, "
-                    "parameters, what was validated) in KPI_PUBLISH_DIR. Written only after every blocking "
-                    "check passed, then swapped in atomically; the previous publication stays intact until then."),
+                    "(DuckDB 1.x-readable), one Parquet file per table in parquet/, and manifest.json "
+                    "(as_of_date, sources, parameters, what was validated) in KPI_PUBLISH_DIR. Written only "
+                    "after every blocking check passed, then swapped in atomically; the previous publication "
+                    "stays intact until then."),
             ),
             dg.AssetSpec(
-                REPORT, group_name="publish", kinds={"html"}, deps=[PUBLICATION],
+                REPORT, group_name="publish", kinds={"html"}, deps=[PUBLICATION], owners=OWNERS,
                 description=(
                     "report/index.html in the publication: a self-contained HTML report (executive summary, "
                     "hubs, portfolio, cost, trust) built from the published tables and manifest only, "
@@ -105,6 +113,7 @@ def build_publication(settings: Settings) -> dg.AssetsDefinition:
             "parameters": _parameters(context, settings),
             "validation": _validation(context.instance, context.run_id),
         }
+        context.instance.add_run_tags(context.run_id, {AS_OF_DATE: str(as_of_date)})  # the date it derived
         publish_dir = Path(publication.publish_dir)
         release, row_counts = publish(Path(warehouse.database), publish_dir, PUBLISHED_TABLES, manifest,
                                       release_name(context.run_id, started), complete=build_report)
@@ -112,7 +121,7 @@ def build_publication(settings: Settings) -> dg.AssetsDefinition:
             "publish_dir": str(publish_dir),
             "release": str(release),
             "as_of_date": str(as_of_date),
-            "tables": dg.MetadataValue.json(row_counts),
+            **{f"rows/{table}": dg.MetadataValue.int(rows) for table, rows in row_counts.items()},
         })
         report = release / REPORT_DIR / "index.html"
         yield dg.MaterializeResult(asset_key=REPORT, metadata={

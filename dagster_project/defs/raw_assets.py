@@ -7,24 +7,15 @@ from dagster_duckdb import DuckDBResource
 
 from dagster_project.contract import SOURCES, SourceFile
 from dagster_project.defs.resources import WAREHOUSE_POOL, SourceDirectory
+from dagster_project.defs.table_metadata import OWNERS, markdown_preview
 from dagster_project.ingest import SourceFileError, load, locate
-from dagster_project.sql import identifier
 
 RAW_GROUP = "raw"
-PREVIEW_ROWS = 5
 
 
 def raw_asset_key(source: SourceFile) -> dg.AssetKey:
     """The key of the raw asset of ``source`` (``raw/<name>``): the one place it is built."""
     return dg.AssetKey(["raw", source.name])
-
-
-def _markdown_preview(con, source: SourceFile) -> str:
-    cursor = con.execute(f"SELECT * FROM raw.{identifier(source.name)} LIMIT {PREVIEW_ROWS}")
-    names = [d[0] for d in cursor.description]
-    lines = ["| " + " | ".join(names) + " |", "|" + "---|" * len(names)]
-    lines += ["| " + " | ".join("" if v is None else str(v) for v in row) + " |" for row in cursor.fetchall()]
-    return "\n".join(lines)
 
 
 def build_raw_asset(source: SourceFile) -> dg.AssetsDefinition:
@@ -35,6 +26,7 @@ def build_raw_asset(source: SourceFile) -> dg.AssetsDefinition:
         group_name=RAW_GROUP,
         kinds={"csv", "duckdb"},
         pool=WAREHOUSE_POOL,
+        owners=OWNERS,
         description=(
             f"{source.description} Raw copy of `{source.relative_stem}.csv` (or `.csv.gz`), typed "
             f"as docs/sources.md declares; a value that does not parse fails the asset with file, "
@@ -42,7 +34,8 @@ def build_raw_asset(source: SourceFile) -> dg.AssetsDefinition:
         ),
         metadata={
             "dagster/column_schema": dg.TableSchema(columns=[
-                dg.TableColumn(c.name, c.type, constraints=dg.TableColumnConstraints(nullable=c.nullable))
+                dg.TableColumn(c.name, c.type, description=f"one of: {', '.join(c.enum)}" if c.enum else None,
+                               constraints=dg.TableColumnConstraints(nullable=c.nullable))
                 for c in source.columns
             ]),
             "dagster/table_name": f"raw.{source.name}",
@@ -54,7 +47,7 @@ def build_raw_asset(source: SourceFile) -> dg.AssetsDefinition:
             path = locate(Path(sources.path), source)
             with warehouse.get_connection() as con:
                 result = load(con, source, path)
-                preview = _markdown_preview(con, source)
+                preview = markdown_preview(con, "raw", source.name)
         except SourceFileError as error:
             raise dg.Failure(
                 description=str(error),

@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from dagster_project.defs.jobs import refresh_all
+from dagster_project.defs.jobs import JOB_NAME
 
 NIGHTLY_CRON = "0 2 * * *"
 
@@ -10,7 +10,7 @@ NIGHTLY_CRON = "0 2 * * *"
 def nightly_schedule(timezone: str) -> dg.ScheduleDefinition:
     return dg.ScheduleDefinition(
         name="nightly_refresh",
-        job=refresh_all,
+        job_name=JOB_NAME,
         cron_schedule=NIGHTLY_CRON,
         execution_timezone=timezone,
         default_status=dg.DefaultScheduleStatus.RUNNING,

@@ -7,7 +7,7 @@ from pathlib import Path
 import dagster as dg
 
 from dagster_project.contract import SOURCES
-from dagster_project.defs.jobs import refresh_all
+from dagster_project.defs.jobs import JOB_NAME
 from dagster_project.defs.resources import SourceDirectory
 from dagster_project.ingest import SourceFileError, locate
 
@@ -24,7 +24,7 @@ def fingerprint(sources: SourceDirectory) -> str:
     return hashlib.sha256(json.dumps(state, sort_keys=True).encode()).hexdigest()
 
 
-@dg.sensor(job=refresh_all, minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.RUNNING,
+@dg.sensor(job_name=JOB_NAME, minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.RUNNING,
            description="Starts refresh_all when the files of the source directory change (new exports).")
 def new_source_files(context: dg.SensorEvaluationContext, sources: SourceDirectory):
     current = fingerprint(sources)
