@@ -24,9 +24,12 @@ from aiosmtpd.smtp import AuthResult
 
 from dagster_project.config import AlertSettings, ConfigError, Settings
 from dagster_project.definitions import build_defs
+from dagster_project.defs.jobs import build_refresh_job
 from dagster_project.defs.notifications import failure_notifications
 from dagster_project.notify import DeliveryError
 from tests.local_ports import free_port
+
+REFRESH_JOB = build_refresh_job(Settings.from_env({}))  # the job the sensor monitors
 
 MISSING = "cost_lines"  # the source file taken away: the run fails ingesting it
 USER, PASSWORD = "kpi-alerts", "s3cret"
@@ -121,7 +124,7 @@ def test_failed_run_is_mailed_and_posted(failed_run, smtp_server, webhook):
         "KPI_ALERT_SMTP_FROM": "kpi@example.org", "KPI_ALERT_SMTP_TO": "data-team@example.org, oncall@example.org",
         "KPI_ALERT_SMTP_USER": USER, "KPI_ALERT_SMTP_PASSWORD": PASSWORD,
         "KPI_ALERT_WEBHOOK_URL": url, "KPI_UI_BASE_URL": "http://dagster.internal:3000/"})
-    sensor = failure_notifications(alerts)
+    sensor = failure_notifications(alerts, REFRESH_JOB)
     assert f"127.0.0.1:{port}" in sensor.description and "webhook" in sensor.description
 
     evaluate(sensor, instance, result)
@@ -154,13 +157,13 @@ def test_a_channel_down_is_reported_and_the_other_still_served(failed_run, webho
                                      "KPI_ALERT_SMTP_FROM": "kpi@example.org", "KPI_ALERT_SMTP_TO": "team@example.org",
                                      "KPI_ALERT_WEBHOOK_URL": url})
     with pytest.raises(DeliveryError, match=r"email: ConnectionRefusedError.*reached: webhook"):
-        evaluate(failure_notifications(alerts), instance, result)
+        evaluate(failure_notifications(alerts, REFRESH_JOB), instance, result)
     assert len(received) == 1 and result.run_id in received[0][2]["text"]
 
 
 def test_off_by_default_sends_nothing(failed_run, smtp_server, webhook):
     instance, result = failed_run
-    sensor = failure_notifications(AlertSettings.from_env({}))
+    sensor = failure_notifications(AlertSettings.from_env({}), REFRESH_JOB)
     assert sensor.description.startswith("Off: set KPI_ALERT_SMTP_HOST")
     skipped = evaluate(sensor, instance, result)
     assert isinstance(skipped, dg.SkipReason) and result.run_id in skipped.skip_message

@@ -149,8 +149,6 @@ def _published_as_of_date(publish_dir: Path) -> str:
     return json.loads((publish_dir / "manifest.json").read_text())["as_of_date"]
 
 
-@pytest.mark.skip(reason="enable when issue 16 item 1 (console: make run's runs carry the code-location "
-                         "origin) is merged: today a make-run run is not on the job's Runs tab")
 def test_a_make_run_run_is_on_the_jobs_runs_tab(page, ui):
     env = {**os.environ, "DAGSTER_HOME": str(ui.publish_dir.parent / "dagster_home"),
            "KPI_SOURCE_DIR": str(ui.publish_dir.parent / "sources"),
@@ -158,7 +156,7 @@ def test_a_make_run_run_is_on_the_jobs_runs_tab(page, ui):
     done = subprocess.run([sys.executable, "-m", "dagster_project.run"], env=env, cwd=PROJECT_ROOT,
                           capture_output=True, text=True, timeout=RUN_TIMEOUT)
     assert done.returncode == 0, done.stderr
-    run_id = done.stdout.split()[1]  # "run <id> succeeded in ..."
+    run_id = done.stdout.split()[1]  # "run <id> of refresh_all; full event log: ..."
     _open(page, ui, f"/locations/{LOCATION}/jobs/refresh_all/runs", run_id[:8])
     page.screenshot(path=str(ARTIFACTS / "ui-job-runs-make-run.png"))
 
