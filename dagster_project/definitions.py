@@ -13,6 +13,7 @@ import dagster as dg
 from dagster_project.config import AlertSettings, Settings
 from dagster_project.defs.checks import MART_CHECKS, SOURCE_CHECKS
 from dagster_project.defs.dbt_assets import build_dbt_assets
+from dagster_project.defs.dead_runs import close_dead_runs
 from dagster_project.defs.jobs import build_refresh_job
 from dagster_project.defs.notifications import failure_notifications
 from dagster_project.defs.publish_asset import build_publication
@@ -29,7 +30,7 @@ def build_defs(settings: Settings) -> dg.Definitions:
         asset_checks=[SOURCE_CHECKS, MART_CHECKS],
         jobs=[refresh_job],
         schedules=[nightly_schedule(settings.schedule_timezone)],
-        sensors=[new_source_files, failure_notifications(AlertSettings.from_env(), refresh_job)],
+        sensors=[new_source_files, close_dead_runs, failure_notifications(AlertSettings.from_env(), refresh_job)],
         resources=build_resources(settings),
         executor=dg.in_process_executor,
     )

@@ -230,6 +230,28 @@ def test_a_run_killed_before_it_took_the_lock_is_marked_failed_by_the_next(tmp_p
         assert instance.get_run_by_id(alive.run_id).status == dg.DagsterRunStatus.STARTED  # its process lives
 
 
+def test_the_dead_runs_sensor_closes_a_run_whose_process_died_and_leaves_live_ones():
+    """A run launched by the daemon and killed would hold the one-run queue until the next
+    ``make run``: the ``close_dead_runs`` sensor closes it within a minute, without the lock."""
+    from dagster._core.events import EngineEventData
+
+    from dagster_project.defs.dead_runs import close_dead_runs
+
+    with dg.instance_for_test() as instance:
+        job = dg.GraphDefinition("refresh_all").to_job()
+        orphan = instance.create_run_for_job(job, status=dg.DagsterRunStatus.STARTED)
+        alive = instance.create_run_for_job(job, status=dg.DagsterRunStatus.STARTED)
+        instance.report_engine_event("Executing steps in process", orphan, EngineEventData.in_process(2**22 + 9))
+        instance.report_engine_event("Executing steps in process", alive, EngineEventData.in_process(os.getpid()))
+        skipped = close_dead_runs(dg.build_sensor_context(instance=instance))
+        assert skipped.skip_message.startswith(f"closed run {orphan.run_id} started ")
+        assert f"PID {2**22 + 9}: marked failed" in skipped.skip_message
+        assert instance.get_run_by_id(orphan.run_id).status == dg.DagsterRunStatus.FAILURE
+        assert instance.get_run_by_id(alive.run_id).status == dg.DagsterRunStatus.STARTED
+        again = close_dead_runs(dg.build_sensor_context(instance=instance))
+        assert again.skip_message == "every running run has a live process"
+
+
 def test_a_run_killed_while_it_clears_up_leaves_the_dead_to_the_next(tmp_path):
     warehouse, publish_dir = tmp_path / "warehouse.duckdb", tmp_path / "published"
     dead = Holder(str(uuid.uuid4()), "2026-01-01T00:00:00Z", 2**22 + 1, Holder.me("x").host)
