@@ -13,6 +13,8 @@ differ from the ones it was written with. ``prepared.json`` records them.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import sys
 
@@ -22,6 +24,7 @@ from dagster_project.dbt_runner import DBT_TARGET_DIR, MANIFEST_PATH, run_dbt
 GENERATED = (DBT_TARGET_DIR, DBT_PROJECT_DIR / "logs")
 PARTIAL_PARSE_PATH = DBT_TARGET_DIR / "partial_parse.msgpack"
 PREPARED_PATH = DBT_TARGET_DIR / "prepared.json"
+PARSE_LOCK_PATH = DBT_TARGET_DIR / ".prepare.lock"
 
 
 def parse_state(settings: Settings) -> dict:
@@ -42,16 +45,27 @@ def manifest_is_current(settings: Settings | None = None) -> bool:
     return json.loads(PREPARED_PATH.read_text()) == parse_state(settings or Settings.from_env())
 
 
+@contextlib.contextmanager
+def one_parse_at_a_time():
+    """Hold an OS lock while the manifest is checked and written: two processes starting at once
+    (two ``make run``, the webserver and the daemon) would otherwise parse into the same folder,
+    and one could load the other's half-written manifest. The second waits, then finds it current."""
+    DBT_TARGET_DIR.mkdir(parents=True, exist_ok=True)
+    with PARSE_LOCK_PATH.open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+
+
 def prepare_dbt_manifest(force: bool = False) -> None:
     settings = Settings.from_env()
-    if not force and manifest_is_current(settings):
-        return
-    result = run_dbt(["parse", "--quiet"], settings, check=False)
-    if result.returncode != 0 or not MANIFEST_PATH.exists():
-        sys.stderr.write(result.stdout + result.stderr)
-        raise SystemExit(f"dbt parse failed (exit {result.returncode})")
-    PREPARED_PATH.write_text(json.dumps(parse_state(settings), indent=2, sort_keys=True))
-
+    with one_parse_at_a_time():
+        if not force and manifest_is_current(settings):
+            return
+        result = run_dbt(["parse", "--quiet"], settings, check=False)
+        if result.returncode != 0 or not MANIFEST_PATH.exists():
+            sys.stderr.write(result.stdout + result.stderr)
+            raise SystemExit(f"dbt parse failed (exit {result.returncode})")
+        PREPARED_PATH.write_text(json.dumps(parse_state(settings), indent=2, sort_keys=True))
 
 if __name__ == "__main__":
     prepare_dbt_manifest(force="--force" in sys.argv)

@@ -162,3 +162,21 @@ def test_a_run_launched_through_graphql_waits_while_make_run_holds_the_warehouse
         assert instance.get_run_by_id(ui_run).status == dg.DagsterRunStatus.SUCCESS
         assert instance.get_run_stats(ui_run).start_time >= a_end
     assert read_manifest(dirs.publish_dir)["run_id"] == ui_run
+
+
+def test_the_dbt_manifest_is_parsed_by_one_process_at_a_time(dbt_manifest):
+    """``make run``, the webserver and the daemon all prepare the manifest when they start: a
+    second one waits while the first holds the parse lock, then finds the manifest current."""
+    import fcntl
+    import sys
+
+    from dagster_project.prepare import PARSE_LOCK_PATH, manifest_is_current
+
+    assert manifest_is_current()
+    with PARSE_LOCK_PATH.open("w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        second = subprocess.Popen([sys.executable, "-m", "dagster_project.prepare"], cwd=PROJECT_ROOT)
+        time.sleep(3)
+        assert second.poll() is None  # waiting for the lock, not parsing into the same folder
+    assert second.wait(timeout=120) == 0
+    assert manifest_is_current()
