@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import dagster as dg
 
 from dagster_project.contract import SOURCES
-from dagster_project.defs.publish_asset import PUBLICATION, REPORT
+from dagster_project.defs.publish_asset import PUBLICATION, REPORT, ROW_COUNT_PREFIX
 from dagster_project.defs.raw_assets import raw_asset_key
 
 INGEST, SOURCE_CHECKS, TRANSFORM, KPI_CHECKS, PUBLISH = (
@@ -154,7 +154,7 @@ class Progress:
         stage.rows += int(_metadata_value(metadata, "dagster/row_count", 0) or 0)
         if materialization.asset_key == PUBLICATION:
             stage.publish_dir = _metadata_value(metadata, "publish_dir")
-            stage.tables = len(_metadata_value(metadata, "tables", {}) or {})
+            stage.tables = sum(key.startswith(ROW_COUNT_PREFIX) for key in metadata)
         elif materialization.asset_key == REPORT:
             stage.report = _metadata_value(metadata, "path")
         self._dbt_progress(stage)

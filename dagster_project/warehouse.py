@@ -15,6 +15,7 @@ from pathlib import Path
 import duckdb
 
 UNREADABLE_SUFFIX = ".unreadable"
+IN_USE = ("Could not set lock on file", "Conflicting lock is held")  # DuckDB: another process has it open
 HEADER_BYTES = 3 * 4096  # DuckDB's main header and its two database headers
 
 
@@ -32,7 +33,8 @@ def connect(path: Path, read_only: bool = False, config: dict | None = None) -> 
 
 def unreadable_reason(path: Path) -> str | None:
     """Why the warehouse file cannot be used, or None if it opens, its catalog reads and it is as
-    long as its header says (a truncated file opens, and fails only when a lost block is read)."""
+    long as its header says (a truncated file opens, and fails only when a lost block is read), or
+    if another process holds it open: that is no damage, and never a reason to move it aside."""
     if not path.exists():
         return None
     try:
@@ -42,6 +44,8 @@ def unreadable_reason(path: Path) -> str | None:
                 "select block_size, total_blocks from pragma_database_size() "
                 "where database_name = current_database()").fetchall()
     except duckdb.Error as error:
+        if any(message in str(error) for message in IN_USE):
+            return None  # readable, but open in another process: the step that needs it says so
         return str(error).splitlines()[0]
     expected, actual = HEADER_BYTES + blocks * block_size, path.stat().st_size
     if actual < expected:

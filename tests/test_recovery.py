@@ -463,6 +463,16 @@ def test_a_good_or_missing_warehouse_is_left_alone(good_warehouse, tmp_path):
     assert set_aside_if_unreadable(tmp_path / "missing.duckdb") is None
 
 
+def test_a_warehouse_open_in_another_process_is_not_moved_aside(good_warehouse, spawn):
+    """An analyst's DuckDB session on the warehouse is no damage: the file stays where it is (the
+    step that needs it then fails with DuckDB's lock message, a concurrency problem)."""
+    holder = spawn("import duckdb, sys, time; con = duckdb.connect(sys.argv[1]); print('ready', flush=True); "
+                   "time.sleep(300)", str(good_warehouse))
+    assert holder.stdout.readline().strip() == "ready"
+    assert set_aside_if_unreadable(good_warehouse) is None
+    assert good_warehouse.exists() and not good_warehouse.with_name(good_warehouse.name + UNREADABLE_SUFFIX).exists()
+
+
 # --- paths full of quotes ----------------------------------------------------------------------
 
 def test_a_path_with_quotes_semicolons_spaces_and_non_ascii_publishes(good_warehouse, tmp_path):

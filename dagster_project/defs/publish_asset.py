@@ -40,6 +40,7 @@ def _sources(instance: dg.DagsterInstance) -> list[dict]:
 
 PUBLICATION = dg.AssetKey(["published", "kpi_publication"])
 REPORT = dg.AssetKey(["published", "kpi_report"])
+ROW_COUNT_PREFIX = "rows/"  # the publication's metadata: one row count per published table
 
 
 def _validation(instance: dg.DagsterInstance, run_id: str) -> dict | None:
@@ -121,7 +122,7 @@ def build_publication(settings: Settings) -> dg.AssetsDefinition:
             "publish_dir": str(publish_dir),
             "release": str(release),
             "as_of_date": str(as_of_date),
-            **{f"rows/{table}": dg.MetadataValue.int(rows) for table, rows in row_counts.items()},
+            **{f"{ROW_COUNT_PREFIX}{table}": dg.MetadataValue.int(rows) for table, rows in row_counts.items()},
         })
         report = release / REPORT_DIR / "index.html"
         yield dg.MaterializeResult(asset_key=REPORT, metadata={
