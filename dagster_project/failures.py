@@ -26,6 +26,7 @@ LOCK_MESSAGES = ("Could not set lock on file", "Conflicting lock is held")
 DISK_FULL = ("No space left on device", "Disk quota exceeded")
 READ_ONLY = ("Read-only file system", "Permission denied")
 CHECKS_FAILED = "DagsterAssetCheckFailedError"  # a blocking check failed: its own line says why
+DBT_FAILED = "DagsterDbtCliRuntimeError"  # dbt exited non-zero: a failed dbt test has its own line
 EventType = dg.DagsterEventType
 
 
@@ -144,6 +145,7 @@ def problems(instance: dg.DagsterInstance, run_id: str) -> list[Problem]:
     steps that failed for the same cause share one line."""
     steps_by_cause: dict[tuple[int, str], list[str]] = {}
     checks: list[Problem] = []
+    dbt_exits: set[tuple[int, str]] = set()
     published = False
     run_failure = None
     for record in instance.get_records_for_run(run_id, limit=None).records:
@@ -154,7 +156,10 @@ def problems(instance: dg.DagsterInstance, run_id: str) -> list[Problem]:
             error = event.step_failure_data.error
             if error is not None and error.cls_name == CHECKS_FAILED:
                 continue
-            steps_by_cause.setdefault(_step_problem(event.step_failure_data), []).append(event.step_key)
+            problem = _step_problem(event.step_failure_data)
+            steps_by_cause.setdefault(problem, []).append(event.step_key)
+            if error is not None and any(link.cls_name == DBT_FAILED for link in _chain(error)):
+                dbt_exits.add(problem)
         elif event.event_type == EventType.ASSET_CHECK_EVALUATION:
             if problem := _check_problem(event.event_specific_data):
                 checks.append(problem)
@@ -162,6 +167,8 @@ def problems(instance: dg.DagsterInstance, run_id: str) -> list[Problem]:
             published = True
         elif event.event_type == EventType.RUN_FAILURE:
             run_failure = event
+    if any(check.kind == BAD_DATA for check in checks):  # dbt exits 1 when one of its tests fails
+        steps_by_cause = {cause: steps for cause, steps in steps_by_cause.items() if cause not in dbt_exits}
     found = [Problem(kind, f"step{'s' if len(steps) > 1 else ''} {', '.join(steps)}: {cause}")
              for (kind, cause), steps in steps_by_cause.items()]
     found += checks

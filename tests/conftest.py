@@ -64,13 +64,14 @@ def dbt_manifest() -> None:
 
 
 def run_pipeline(source_dir: Path, warehouse: Path, publish_dir: Path | None = None, checks: bool = False,
-                 run_config: dict | None = None, **env: str):
+                 run_config: dict | None = None, instance=None, **env: str):
     """Run the ``refresh_all`` job of :func:`build_defs` on ``source_dir`` into ``warehouse``: with
     ``publish_dir`` the whole job; else ingestion and dbt (with dbt's tests), and with ``checks``
     the GX checks too.
 
     ``env`` holds ``KPI_*`` overrides (e.g. ``KPI_AS_OF_DATE="2024-12-31"``); ``run_config`` the
-    config of the dbt models (the KPI parameters of the run), as the launchpad gives it.
+    config of the dbt models (the KPI parameters of the run), as the launchpad gives it; the run is
+    recorded in ``instance`` if one is given (else in an ephemeral one).
     """
     import dagster as dg
 
@@ -92,7 +93,7 @@ def run_pipeline(source_dir: Path, warehouse: Path, publish_dir: Path | None = N
         job = job.get_subset(asset_selection=selection.resolve(graph),
                              asset_check_selection=selection.resolve_checks(graph))
     config = {"ops": {DBT_ASSETS_NAME: {"config": run_config}}} if run_config else None
-    return job.execute_in_process(run_config=config, raise_on_error=False)
+    return job.execute_in_process(run_config=config, raise_on_error=False, instance=instance)
 
 
 @pytest.fixture(scope="session")

@@ -3,10 +3,12 @@ the medium dataset agree with the marts; money is conserved to the cent."""
 
 from __future__ import annotations
 
+import dagster as dg
 import duckdb
 import pandas as pd
 import pytest
 
+from dagster_project.failures import exit_code, explain_run
 from tests.conftest import run_pipeline
 from tests.test_people_crosscheck import AS_OF, RANK, read
 
@@ -15,11 +17,16 @@ def test_a_cost_line_without_fx_rate_fails_the_run(dbt_manifest, source_copy, tm
     rates = source_copy / "costs" / "fx_rates.csv"
     kept = [line for line in rates.read_text().splitlines() if not line.startswith("2025-03,USD")]
     rates.write_text("\n".join(kept) + "\n")
-    result = run_pipeline(source_copy, tmp_path / "w.duckdb")
+    with dg.instance_for_test() as instance:
+        result = run_pipeline(source_copy, tmp_path / "w.duckdb", instance=instance)
+        lines, code = explain_run(instance, result.run_id), exit_code(instance, result.run_id)
     assert not result.success
     failed = [c for c in result.get_asset_check_evaluations() if not c.passed]
     assert [c.check_name for c in failed] == ["not_null_int_costs__lines_eur_amount_eur"]
     assert failed[0].metadata["dagster_dbt/failed_row_count"].value > 0
+    # make run's explanation: the failed dbt test, bad data (exit 1), not dbt's exit as a step error
+    assert any("[not_null_int_costs__lines_eur_amount_eur] failed: " in line for line in lines), lines
+    assert not [line for line in lines if line.startswith("step")] and code == 1
     with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as con:
         built = {r[0] for r in con.execute("select table_name from information_schema.tables "
                                            "where table_schema = 'marts'").fetchall()}
