@@ -85,15 +85,21 @@ class KpiDbtTranslator(DagsterDbtTranslator):
         return spec._replace(description=describe_test(manifest["nodes"][unique_id])) if spec else None
 
 
-def _with_table_metadata(events: Iterable, warehouse: DuckDBResource) -> Iterable:
-    """The dbt events, each published mart's output with its row count and a preview. Read once
-    dbt has exited: DuckDB lets no other process open the warehouse while dbt writes it."""
+def _published_mart(event) -> str | None:
+    """The name of the published mart whose output ``event`` is, else None."""
+    if not isinstance(event, dg.Output):
+        return None
+    key = getattr(event, "asset_key", None) or dg.AssetKey(event.output_name.split("__"))
+    return key.path[-1] if key.path[0] == "marts" and key.path[-1] in PUBLISHED else None
+
+
+def _with_table_metadata(outputs: Iterable[dg.Output], warehouse: DuckDBResource) -> Iterable[dg.Output]:
+    """Each published mart's output with its row count and a preview. Read once dbt has exited:
+    DuckDB lets no other process open the warehouse while dbt writes it."""
     with warehouse.get_connection() as con:
-        for event in events:
-            key = getattr(event, "asset_key", None) or dg.AssetKey(getattr(event, "output_name", "").split("__"))
-            if isinstance(event, dg.Output) and key.path[0] == "marts" and key.path[-1] in PUBLISHED:
-                event = event.with_metadata({**event.metadata, **built_table_metadata(con, "marts", key.path[-1])})
-            yield event
+        for output in outputs:
+            built = built_table_metadata(con, "marts", _published_mart(output))
+            yield output.with_metadata({**output.metadata, **built})
 
 
 def build_dbt_assets(settings: Settings) -> dg.AssetsDefinition:
@@ -122,14 +128,22 @@ def build_dbt_assets(settings: Settings) -> dg.AssetsDefinition:
         args = ["build", "--exclude-resource-type", "unit_test", *LOG_FILE_ARGS, *vars_argument(run_settings)]
         if run_settings.engine == "spark":  # Spark reads the sources from the landing zone
             land_warehouse(run_settings.warehouse, run_settings.landing_dir)
-        events, failure = [], None
+        # every event as dbt reports it (the console counts models and tests live), except the
+        # published marts' outputs: held until dbt has exited, to carry their row count and preview
+        held, failure = [], None
         try:
-            events.extend(dbt.cli(args, context=context).stream())
+            for event in dbt.cli(args, context=context).stream():
+                if _published_mart(event):
+                    held.append(event)
+                else:
+                    yield event
         except Exception as error:  # re-raised below, once what dbt built is reported
             failure = error
-        if run_settings.engine == "spark" and failure is None:  # the gate and the publication read DuckDB
-            mirror_marts(run_settings.spark_dir, run_settings.warehouse)
-        yield from _with_table_metadata(events, warehouse)
+        if failure is None:
+            if run_settings.engine == "spark":  # the gate and the publication read DuckDB
+                mirror_marts(run_settings.spark_dir, run_settings.warehouse)
+            held = _with_table_metadata(held, warehouse)  # this run's marts are in the warehouse
+        yield from held
         prune_invocation_targets(DBT_ASSETS_NAME)
         if failure:
             raise failure
