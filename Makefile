@@ -72,7 +72,7 @@ java:
 lint: $(DEV_STAMP)
 	$(VENV)/bin/ruff check .
 	mkdir -p data/lint
-	KPI_WAREHOUSE=$(CURDIR)/data/lint/warehouse.duckdb $(VENV)/bin/sqlfluff lint dbt_project/models
+	KPI_ENGINE=duckdb KPI_WAREHOUSE=$(CURDIR)/data/lint/warehouse.duckdb $(VENV)/bin/sqlfluff lint dbt_project/models
 
 test: $(DEV_STAMP) chromium java postgresql lint
 	$(PY) -m pytest $(PYTEST_ARGS)
@@ -83,7 +83,7 @@ test-fast: $(DEV_STAMP) chromium java postgresql
 report: $(RUN_STAMP)
 	$(PY) -m dagster_project.report
 
-ui: $(RUN_STAMP)
+ui: $(RUN_STAMP) $(if $(filter spark,$(KPI_ENGINE)),java)
 	$(PY) -m dagster_project.prepare
 	$(PY) -m dagster_project.ui --port $(PORT)
 

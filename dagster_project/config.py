@@ -14,9 +14,9 @@ Environment variables (all optional):
 * ``KPI_MAX_TABLE_SHRINK`` - a published table may not lose more than this share of its rows
   from one publication to the next (default 0.5); more blocks publishing
 * ``KPI_ENGINE`` - ``duckdb`` (default) or ``spark``: the dbt target the models run on
-* ``KPI_SPARK_DIR`` - the Spark engine's metastore and table files (default ``data/spark``)
+* ``KPI_SPARK_DIR`` - the Spark engine's metastore and table files (default ``spark/`` beside the warehouse)
 * ``KPI_LANDING_DIR`` - the sources as Parquet, one directory per table, that the Spark
-  engine's raw tables read (default ``data/landing``)
+  engine's raw tables read (default ``landing/`` beside the warehouse)
 * ``KPI_<PARAMETER>`` - every KPI parameter of docs/kpis.md, e.g. ``KPI_MIN_GROUP_SIZE=1``;
   the defaults live in the ``vars:`` block of ``dbt_project/dbt_project.yml``.
 
@@ -181,17 +181,19 @@ class Settings:
             else default
             for name, default in parameter_defaults().items()
         }
+        warehouse = _warehouse(_path(env, "KPI_WAREHOUSE", "data/warehouse.duckdb"))
         return cls(
             source_dir=_path(env, "KPI_SOURCE_DIR", "seeds"),
-            warehouse=_warehouse(_path(env, "KPI_WAREHOUSE", "data/warehouse.duckdb")),
+            warehouse=warehouse,
             publish_dir=_path(env, "KPI_PUBLISH_DIR", "data/published"),
             as_of_date=parse_date(env.get("KPI_AS_OF_DATE")),
             schedule_timezone=_parse_timezone(env.get("KPI_SCHEDULE_TIMEZONE")),
             max_table_shrink=_parse_share(env.get("KPI_MAX_TABLE_SHRINK")),
             parameters=parameters,
             engine=_parse_engine(env.get("KPI_ENGINE")),
-            spark_dir=_path(env, "KPI_SPARK_DIR", "data/spark"),
-            landing_dir=_path(env, "KPI_LANDING_DIR", "data/landing"),
+            # Spark's folders beside the warehouse by default: under its refresh lock with it
+            spark_dir=_path(env, "KPI_SPARK_DIR", str(warehouse.parent / "spark")),
+            landing_dir=_path(env, "KPI_LANDING_DIR", str(warehouse.parent / "landing")),
         )
 
     def with_run_parameters(self, parameters: Mapping[str, int | float], as_of_date: str | None) -> Settings:

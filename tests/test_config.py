@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from pathlib import Path
 
 import pytest
 
@@ -41,7 +42,7 @@ def test_the_spark_engine_hands_dbt_its_target_and_directories(tmp_path):
     assert settings.engine == "spark"
     assert settings.dbt_env() == {"KPI_WAREHOUSE": str(tmp_path / "w.duckdb"), "KPI_ENGINE": "spark",
                                   "KPI_SPARK_DIR": str(tmp_path / "s"),
-                                  "KPI_LANDING_DIR": str(PROJECT_ROOT / "data" / "landing")}
+                                  "KPI_LANDING_DIR": str(tmp_path / "landing")}  # beside the warehouse
     assert Settings.from_env({}).engine == "duckdb"
 
 
@@ -78,3 +79,11 @@ def test_every_parameter_has_a_range_that_holds_its_default():
 def test_the_bounds_of_every_range_are_accepted(name, low, high):
     for value in (low, high) if high is not None else (low,):
         assert Settings.from_env({f"KPI_{name.upper()}": str(value)}).parameters[name] == value
+
+
+def test_the_spark_folders_go_beside_the_warehouse_unless_set():
+    """Two refreshes on two warehouses never share a landing zone or a metastore by default."""
+    settings = Settings.from_env({"KPI_WAREHOUSE": "/tmp/team-a/warehouse.duckdb"})
+    assert (settings.spark_dir, settings.landing_dir) == (Path("/tmp/team-a/spark"), Path("/tmp/team-a/landing"))
+    chosen = Settings.from_env({"KPI_WAREHOUSE": "/tmp/team-a/warehouse.duckdb", "KPI_LANDING_DIR": "/lake/landing"})
+    assert chosen.landing_dir == Path("/lake/landing") and chosen.spark_dir == Path("/tmp/team-a/spark")

@@ -12,7 +12,7 @@ import datetime as dt
 import dagster as dg
 
 from dagster_project.config import AlertSettings
-from dagster_project.failures import explain_run
+from dagster_project.failures import CONCURRENCY, exit_code, explain_run
 from dagster_project.notify import deliver
 
 OFF = ("Off: set KPI_ALERT_SMTP_HOST (with _FROM and _TO) and/or KPI_ALERT_WEBHOOK_URL "
@@ -43,6 +43,9 @@ def failure_notifications(alerts: AlertSettings, job: dg.UnresolvedAssetJobDefin
     def notify_failed_refresh(context: dg.RunFailureSensorContext):
         if not alerts.channels:
             return dg.SkipReason(f"run {context.dagster_run.run_id} failed; {OFF}")
+        if exit_code(context.instance, context.dagster_run.run_id) == CONCURRENCY:
+            # refused at once because another refresh was running: that one publishes, nothing failed
+            return dg.SkipReason(f"run {context.dagster_run.run_id} was refused: another refresh was running")
         subject, body = failure_notice(context.instance, context.dagster_run, alerts.ui_base_url)
         reached = deliver(alerts, subject, body)
         context.log.info(f"run {context.dagster_run.run_id} failed: notified by {', '.join(reached)}")
