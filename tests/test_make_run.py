@@ -8,11 +8,9 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import dagster as dg
@@ -24,6 +22,7 @@ from dagster_project.dbt_runner import MANIFEST_PATH
 from dagster_project.launch import workspace_location
 from dagster_project.output_contract import PUBLISHED_TABLES
 from dagster_project.publish import read_manifest
+from tests.local_ports import free_port, graphql
 
 STAGE_LINE = re.compile(r"^\[\s*\d+\.\d s\] (ingest|validate sources|transform \(dbt\)|validate KPIs|publish)\s+(.*)$")
 MAX_CONSOLE_LINES = 40
@@ -136,27 +135,13 @@ def test_the_console_shows_each_stage_and_the_event_log_goes_to_a_file(good_run)
     assert "Completed successfully" in text  # dbt's own log, which dagster-dbt echoes on stdout
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _graphql(port: int, query: str, variables: dict | None = None) -> dict:
-    request = urllib.request.Request(f"http://127.0.0.1:{port}/graphql", method="POST",
-                                     data=json.dumps({"query": query, "variables": variables or {}}).encode(),
-                                     headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=60) as response:
-        body = json.loads(response.read())
-    assert "errors" not in body, body
-    return body["data"]
 
 
 @pytest.fixture
 def webserver(good_run, demo_dir):
     """The Dagster webserver on the good run's Dagster home, loading workspace.yaml as `make ui` does."""
     root, _ = good_run
-    port = _free_port()
+    port = free_port()
     log = (root / "webserver.log").open("w")
     server = subprocess.Popen([str(Path(sys.executable).parent / "dagster-webserver"), "-h", "127.0.0.1",
                                "-p", str(port), "-w", "workspace.yaml"],
@@ -166,7 +151,7 @@ def webserver(good_run, demo_dir):
         while True:
             assert server.poll() is None, (root / "webserver.log").read_text()[-3000:]
             try:
-                status = _graphql(port, "{ workspaceOrError { ... on Workspace { locationEntries {"
+                status = graphql(port, "{ workspaceOrError { ... on Workspace { locationEntries {"
                                         " loadStatus } } } }")
                 if all(e["loadStatus"] == "LOADED" for e in status["workspaceOrError"]["locationEntries"]):
                     break
@@ -196,17 +181,17 @@ def test_the_run_is_on_its_job_page_and_can_be_re_executed_from_the_ui(good_run,
     [run_id] = re.findall(r"^run (\S+) succeeded", done.stdout, re.MULTILINE)
     location = workspace_location().location_name
     # the job page's Runs tab (and the timeline) filter on the job name and the repository tag
-    runs = _graphql(webserver, JOB_RUNS, {"filter": {"pipelineName": "refresh_all", "tags": [
+    runs = graphql(webserver, JOB_RUNS, {"filter": {"pipelineName": "refresh_all", "tags": [
         {"key": ".dagster/repository", "value": f"__repository__@{location}"}]}})["runsOrError"]["results"]
     [run] = [r for r in runs if r["runId"] == run_id]
     assert run["status"] == "SUCCESS"
     assert run["repositoryOrigin"] == {"repositoryLocationName": location, "repositoryName": "__repository__"}
     # the run's job snapshot is the code location's: the UI matches it by origin and snapshot (no warning)
-    job = _graphql(webserver, JOB, {"selector": {"pipelineName": "refresh_all", "repositoryName": "__repository__",
+    job = graphql(webserver, JOB, {"selector": {"pipelineName": "refresh_all", "repositoryName": "__repository__",
                                                  "repositoryLocationName": location}})["pipelineOrError"]
     assert job["pipelineSnapshotId"] == run["pipelineSnapshotId"]
     # and "Re-execute" works: the webserver finds the code location from the run's origin
-    launched = _graphql(webserver, REEXECUTE, {"parent": run_id})["launchRunReexecution"]
+    launched = graphql(webserver, REEXECUTE, {"parent": run_id})["launchRunReexecution"]
     assert launched["__typename"] == "LaunchRunSuccess", launched
     assert launched["run"]["parentRunId"] == run_id
     # the instance queues runs (one at a time) and no daemon runs here: the re-execution waits in the queue

@@ -11,14 +11,12 @@ pipeline's job, schedule and sensors. Bounded: about two to four minutes, twelve
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import signal
 import subprocess
 import tempfile
 import time
-import urllib.request
 from contextlib import closing, contextmanager, suppress
 from pathlib import Path
 
@@ -28,7 +26,7 @@ import pytest
 import yaml
 
 from dagster_project.config import PROJECT_ROOT
-from tests.local_ports import free_port
+from tests.local_ports import free_port, graphql
 
 PROD_HOME = PROJECT_ROOT / "deploy" / "production"
 EVERY_MINUTE = PROJECT_ROOT / "tests" / "fixtures" / "production" / "every_minute.py"
@@ -112,15 +110,6 @@ def signal_group(pgid: int, sig: int) -> None:
     with suppress(ProcessLookupError):
         os.killpg(pgid, sig)
 
-
-def graphql(port: int, document: str, variables: dict | None = None) -> dict:
-    request = urllib.request.Request(f"http://127.0.0.1:{port}/graphql", method="POST",
-                                     data=json.dumps({"query": document, "variables": variables or {}}).encode(),
-                                     headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=30) as response:
-        answer = json.loads(response.read())
-    assert "errors" not in answer, answer
-    return answer["data"]
 
 
 def wait_for(what: str, probe, timeout: float, servers: dict[Path, subprocess.Popen]):
