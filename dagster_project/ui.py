@@ -72,11 +72,24 @@ def _start(command: list[str]) -> subprocess.Popen:
                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
 
 
+def create_instance_storage() -> None:
+    """Create the instance's storage (runs, events, schedules) before the two services open it:
+    started together on a new Dagster home, both create its SQLite tables, and the slower one
+    fails (``table alembic_version already exists``)."""
+    import dagster as dg
+
+    with dg.DagsterInstance.get() as instance:
+        instance.get_runs(limit=1)
+        instance.all_instigator_state()
+        instance.get_latest_materialization_event(dg.AssetKey("storage_created"))
+
+
 def serve(host: str, port: int) -> int:
     """Run both services until one exits or this process is interrupted (SIGINT or SIGTERM)."""
     os.environ.setdefault("DAGSTER_HOME", str(PROJECT_ROOT / "dagster_home"))
     for signum in (signal.SIGINT, signal.SIGTERM):  # a service manager's stop is a Ctrl-C too
         signal.signal(signum, signal.default_int_handler)
+    create_instance_storage()
     processes = {name: _start(command) for name, command in services(host, port).items()}
     print(f"Dagster UI: http://{host}:{port} (Ctrl-C to stop)", flush=True)
     try:
