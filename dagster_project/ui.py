@@ -46,9 +46,29 @@ def _signal_group(process: subprocess.Popen, signum: int) -> None:
         os.killpg(process.pid, signum)
 
 
+def descendants(pid: int) -> list[int]:
+    """Every process below ``pid`` now (read from /proc), whatever its process group or session."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue  # gone meanwhile
+            children.setdefault(parent, []).append(int(entry.name))
+    found, todo = [], [pid]
+    while todo:
+        below = children.get(todo.pop(), [])
+        found += below
+        todo += below
+    return found
+
+
 def stop(processes: dict[str, subprocess.Popen], grace: float = GRACE_SECONDS) -> None:
     """Interrupt every running service, wait up to ``grace`` seconds in all, then terminate and
-    kill what is left of each service's process group (a code server it did not stop)."""
+    kill what is left of each service's process group (a code server it did not stop), and last
+    any process they had started in a session of its own (a run worker, a code server)."""
+    started = descendants(os.getpid())
     for process in processes.values():
         if process.poll() is None:
             process.send_signal(signal.SIGINT)
@@ -63,6 +83,9 @@ def stop(processes: dict[str, subprocess.Popen], grace: float = GRACE_SECONDS) -
             process.wait(timeout=TERM_SECONDS)
         _signal_group(process, signal.SIGKILL)
         process.wait()
+    for pid in started:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
 
 
 def _start(command: list[str]) -> subprocess.Popen:
