@@ -33,7 +33,7 @@ from pathlib import Path
 
 import psutil
 
-from benchmarks.refresh import CACHE, cli, dataset, timed
+from benchmarks.refresh import CACHE, cli, dataset, sampled_make_run, timed
 from benchmarks.sampler import RssSampler
 from dagster_project.config import PROJECT_ROOT
 
@@ -70,15 +70,8 @@ def environment(source_dir: Path, work: Path) -> dict[str, str]:
 
 
 def make_run(env: dict[str, str], log: Path) -> dict:
-    started = time.perf_counter()
-    with log.open("ab") as output:
-        process = subprocess.Popen([sys.executable, "-m", "dagster_project.run"], env=env, cwd=PROJECT_ROOT,
-                                   stdout=output, stderr=subprocess.STDOUT)
-        with RssSampler(psutil.Process(process.pid)) as sampler:
-            code = process.wait()
-    if code:
-        raise SystemExit(f"make run failed (exit {code}); see {log}")
-    return {"wall": time.perf_counter() - started, "peak": sampler.peak()}
+    wall, sampler = sampled_make_run(env, log)
+    return {"wall": wall, "peak": sampler.peak()}
 
 
 class NewProcessesSampler(RssSampler):

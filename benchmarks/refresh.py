@@ -64,6 +64,21 @@ def dataset(scale: str) -> tuple[Path, int]:
     return folder, rows
 
 
+def sampled_make_run(env: dict[str, str], log: Path) -> tuple[float, RssSampler]:
+    """``make run``'s entry point in a fresh process, its output appended to ``log``: the wall time
+    and the RSS sampler of its process tree (SystemExit, with the log's tail, if it fails)."""
+    started = time.perf_counter()
+    with log.open("ab") as output:
+        process = subprocess.Popen([sys.executable, "-m", "dagster_project.run"], env=env, cwd=PROJECT_ROOT,
+                                   stdout=output, stderr=subprocess.STDOUT)
+        with RssSampler(psutil.Process(process.pid)) as sampler:
+            code = process.wait()
+    wall = time.perf_counter() - started
+    if code:
+        raise SystemExit(f"make run failed (exit {code}):\n{log.read_text()[-3000:]}")
+    return wall, sampler
+
+
 def run_pipeline(source_dir: Path, work: Path, engine: str = "duckdb") -> dict:
     """One nightly refresh into ``work``, as ``make run`` does it, in a fresh process.
 
@@ -78,16 +93,7 @@ def run_pipeline(source_dir: Path, work: Path, engine: str = "duckdb") -> dict:
            "KPI_WAREHOUSE": str(work / "warehouse.duckdb"), "KPI_PUBLISH_DIR": str(work / "published"),
            "KPI_ENGINE": engine, "KPI_SPARK_DIR": str(work / "spark"), "KPI_LANDING_DIR": str(work / "landing")}
     parse = timed(lambda: subprocess.run([sys.executable, "-m", "dagster_project.prepare"], env=env, check=True))
-    log = work / "run.log"
-    started = time.perf_counter()
-    with log.open("wb") as output:
-        process = subprocess.Popen([sys.executable, "-m", "dagster_project.run"], env=env, cwd=PROJECT_ROOT,
-                                   stdout=output, stderr=subprocess.STDOUT)
-        with RssSampler(psutil.Process(process.pid)) as sampler:
-            code = process.wait()
-    wall = time.perf_counter() - started
-    if code:
-        raise SystemExit(f"the refresh failed (exit {code}):\n{log.read_text()[-3000:]}")
+    wall, sampler = sampled_make_run(env, work / "run.log")
     import dagster as dg
 
     with dg.DagsterInstance.from_config(str(home)) as instance:
