@@ -34,6 +34,7 @@ import psutil
 from benchmarks.sampler import RssSampler
 from dagster_project.config import PROJECT_ROOT
 from dagster_project.contract import SOURCES
+from dagster_project.defs.publish_asset import PUBLISH_STEP
 from dagster_project.ingest import locate
 
 CACHE = PROJECT_ROOT / "benchmarks" / ".cache"
@@ -46,7 +47,7 @@ def stage_of(step_key: str) -> str:
         return "source validation" if step_key == "gx_sources" else "KPI validation"
     if step_key.startswith("raw__"):
         return "ingest"
-    return "publish" if step_key.startswith("published__") else "dbt build"
+    return "publish" if step_key == PUBLISH_STEP else "dbt build"
 
 
 def dataset(scale: str) -> tuple[Path, int]:

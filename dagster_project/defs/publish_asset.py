@@ -40,6 +40,7 @@ def _sources(instance: dg.DagsterInstance) -> list[dict]:
 
 PUBLICATION = dg.AssetKey(["published", "kpi_publication"])
 REPORT = dg.AssetKey(["published", "kpi_report"])
+PUBLISH_STEP = "kpi_publication"  # the step that writes the publication and its report
 ROW_COUNT_PREFIX = "rows/"  # the publication's metadata: one row count per published table
 
 
@@ -96,7 +97,7 @@ def build_publication(settings: Settings) -> dg.AssetsDefinition:
                     "written into the release before the swap so that it goes live with the tables."),
             ),
         ],
-        name="kpi_publication",
+        name=PUBLISH_STEP,
         pool=WAREHOUSE_POOL,
     )
     def kpi_publication(context: dg.AssetExecutionContext, warehouse: DuckDBResource, publication: Publication):
