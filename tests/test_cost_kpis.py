@@ -139,11 +139,10 @@ def expected_budgets(folder) -> pd.DataFrame:
 
 
 @pytest.fixture(scope="module")
-def demo_marts(dbt_manifest, demo_dir, tmp_path_factory) -> duckdb.DuckDBPyConnection:
-    """The demo dataset (the committed seeds/) through ingestion and dbt."""
-    warehouse = tmp_path_factory.mktemp("demo_wh") / "warehouse.duckdb"
-    assert run_pipeline(demo_dir, warehouse).success
-    con = duckdb.connect(str(warehouse), read_only=True)
+def demo_marts(demo_published) -> duckdb.DuckDBPyConnection:
+    """The demo dataset (the committed seeds/) through ingestion and dbt: the marts of the session's
+    demo run (``demo_published``, default parameters), whose warehouse no test writes to."""
+    con = duckdb.connect(str(demo_published / "warehouse.duckdb"), read_only=True)
     yield con
     con.close()
 
