@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -65,11 +66,29 @@ def test_the_publication_is_the_contract(demo_published):
             assert ordered.fetchone()[0] == 0, f"{table.name}: rows not in grain order"
 
 
-@pytest.fixture
-def warehouse_copy(demo_published, tmp_path):
-    path = tmp_path / "warehouse.duckdb"
+def copy_good_warehouse(demo_published: Path, path: Path) -> Path:
+    """A fresh copy of the session's good warehouse at ``path`` (replacing an earlier one)."""
+    path.with_name(path.name + ".wal").unlink(missing_ok=True)
     shutil.copy(demo_published / "warehouse.duckdb", path)
     return path
+
+
+@pytest.fixture
+def warehouse_copy(demo_published, tmp_path):
+    return copy_good_warehouse(demo_published, tmp_path / "warehouse.duckdb")
+
+
+@pytest.fixture(scope="module")
+def dbt_test_dir(tmp_path_factory) -> Path:
+    """The folder of the dbt test runs below: dbt reuses its parse from one run to the next only
+    when the warehouse path (the profile), the vars and the target folder are the same."""
+    return tmp_path_factory.mktemp("dbt_test")
+
+
+@pytest.fixture
+def warehouse_at_one_path(demo_published, dbt_test_dir):
+    """A fresh copy of the good warehouse for each test, always at the same path."""
+    return copy_good_warehouse(demo_published, dbt_test_dir / "warehouse.duckdb")
 
 
 def test_the_gate_refuses_a_mart_off_its_contract(warehouse_copy):
@@ -108,13 +127,13 @@ def test_the_gate_refuses_a_mart_off_its_contract(warehouse_copy):
     ("hub_headcount_bridge", "update marts.hub_headcount_bridge set hires = hires + 1 where month = '2024-01-01'",
      "hub_headcount_bridge_identity"),
 ])
-def test_dbt_owns_the_model_logic(warehouse_copy, table, tampering, failing_test):
-    with duckdb.connect(str(warehouse_copy)) as con:
+def test_dbt_owns_the_model_logic(warehouse_at_one_path, table, tampering, failing_test):
+    with duckdb.connect(str(warehouse_at_one_path)) as con:
         con.execute(tampering)
         assert con.execute(f"select count(*) from marts.{table}").fetchone()[0] > 0
-    settings = Settings.from_env({"KPI_WAREHOUSE": str(warehouse_copy), "KPI_AS_OF_DATE": "2026-09-30"})
+    settings = Settings.from_env({"KPI_WAREHOUSE": str(warehouse_at_one_path), "KPI_AS_OF_DATE": "2026-09-30"})
     result = run_dbt(["test", "--select", table, "--exclude-resource-type", "unit_test",
-                      "--target-path", str(warehouse_copy.parent / "target")], settings, check=False)
+                      "--target-path", str(warehouse_at_one_path.parent / "target")], settings, check=False)
     assert result.returncode == 1
     failed = [line for line in result.stdout.splitlines() if "FAIL" in line and failing_test in line]
     assert failed, result.stdout[-3000:]
