@@ -111,7 +111,7 @@ SOURCE_RULES: dict[str, list[SqlRule | RangeRule]] = {
         _fk("employee_id", "employees"),
         _fk("solution_id", "solutions"),
         SqlRule("week_start_is_monday", CRITICAL, "week_start must be a Monday",
-                "select * from {batch} where isodow(week_start) <> 1"),
+                "select * from {batch} where date_trunc('week', week_start) <> week_start"),
         SqlRule("solution_id_by_activity", CRITICAL, "solution_id required iff BUILD or RUN",
                 "select * from {batch} where (activity_type in ('BUILD', 'RUN')) <> (solution_id is not null)"),
         RangeRule("hours", min_value=0, max_value=60, strict_min=True),

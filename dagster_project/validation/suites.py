@@ -81,15 +81,25 @@ def source_suite(source: SourceFile) -> dict:
             "meta": {"table": f"raw.{source.name}", "primary_key": list(source.primary_key)}}
 
 
+COLUMNS_RULE = "columns_match_contract"
+# The batch's columns and their types, as DuckDB names them (column_name, column_type).
+DUCKDB_COLUMNS = "(describe (select * from {batch}))"
+
+
+def columns_match_query(table: PublishedTable, actual_columns: str = DUCKDB_COLUMNS) -> str:
+    """The rows where ``table``'s declared columns and types and the ``actual_columns`` relation
+    (column_name, column_type) differ: a column missing, extra, or of another type."""
+    declared = ", ".join(f"('{c.name}', '{c.type}')" for c in table.columns)
+    return (f"select coalesce(d.column_name, a.column_name) as column_name, d.data_type as declared_type, "
+            f"a.column_type as actual_type from (values {declared}) d(column_name, data_type) "
+            f"full join {actual_columns} a using (column_name) "
+            f"where d.data_type is distinct from a.column_type")
+
+
 def _columns_match(table: PublishedTable) -> dict:
     """The table has exactly the declared columns, each with its declared type."""
-    declared = ", ".join(f"('{c.name}', '{c.type}')" for c in table.columns)
-    return _sql(SqlRule(
-        "columns_match_contract", CRITICAL, "exactly the columns of the output contract, with their types",
-        f"select coalesce(d.column_name, a.column_name) as column_name, d.data_type as declared_type, "
-        f"a.column_type as actual_type from (values {declared}) d(column_name, data_type) "
-        f"full join (describe (select * from {{batch}})) a using (column_name) "
-        f"where d.data_type is distinct from a.column_type"))
+    return _sql(SqlRule(COLUMNS_RULE, CRITICAL, "exactly the columns of the output contract, with their types",
+                        columns_match_query(table)))
 
 
 def _between(column: KpiColumn) -> dict:
