@@ -1,7 +1,7 @@
 """The landing zone of the Spark engine: each loaded source table as Parquet, a directory per table.
 
 Ingestion (:mod:`dagster_project.ingest`) reads every CSV contract-strict into DuckDB's ``raw``
-schema; with ``KPI_ENGINE=spark`` each raw table is then written here, as
+schema; with ``KPI_ENGINE=spark`` each raw asset then writes its table here, as
 ``<landing_dir>/<table>/part-00000.parquet``. The Spark engine's ``raw`` tables are external
 Parquet tables over these directories (registered by dbt itself: the ``register_landing_tables``
 macro, run at the start of every dbt invocation on Spark). Hive-style table locations must be
@@ -11,7 +11,6 @@ then swapped in with a rename, so a failed write leaves the previous landing int
 
 from __future__ import annotations
 
-import contextlib
 import shutil
 from pathlib import Path
 
@@ -42,11 +41,3 @@ def land_all(con: duckdb.DuckDBPyConnection, tables: list[str], landing_dir: Pat
     """Every table of ``tables`` (in schema ``raw``) landed; their directories."""
     return [land(con, table, landing_dir) for table in tables]
 
-
-def land_warehouse(warehouse: Path, landing_dir: Path) -> list[Path]:
-    """Every source table of the DuckDB ``warehouse`` (schema ``raw``, loaded and validated by
-    ingestion) landed for the Spark engine; opened read-only."""
-    from dagster_project.contract import SOURCES
-
-    with contextlib.closing(duckdb.connect(str(warehouse), read_only=True)) as con:
-        return land_all(con, [source.name for source in SOURCES], landing_dir)

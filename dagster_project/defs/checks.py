@@ -1,7 +1,9 @@
 """Blocking Great Expectations checks: one per source file and one per published table,
 validated in one step (one GX context) per layer: ``gx_sources`` and ``gx_marts``.
 
-Each check validates its table with the suite of ``expectations/`` inside DuckDB. A failed
+Each check validates its table with the suite of ``expectations/`` where the engine keeps it:
+inside DuckDB, or with ``KPI_ENGINE=spark`` through GX's Spark datasource on the landing zone and
+on the tables dbt built in Spark (:mod:`dagster_project.validation.gx_spark`). A failed
 critical expectation fails the check with ERROR severity, which stops everything downstream
 (dbt after a source, publishing after a mart); failed warnings give a WARN result and the run
 goes on. The metadata lists every failed expectation with its count and sample keys.
@@ -14,7 +16,7 @@ from dagster_duckdb import DuckDBResource
 
 from dagster_project.contract import SOURCES
 from dagster_project.defs.raw_assets import raw_asset_key
-from dagster_project.defs.resources import Publication
+from dagster_project.defs.resources import Engine, Publication
 from dagster_project.output_contract import PUBLISHED_TABLES
 from dagster_project.publish import data_docs_dir, previous_row_count
 
@@ -31,8 +33,9 @@ def _report(failures) -> str:
     return "\n".join(lines)
 
 
-def check_result(result, data_docs: Path, asset_key: dg.AssetKey) -> dg.AssetCheckResult:
-    """Map a suite result to Dagster: critical failures -> ERROR (blocking), warnings -> WARN."""
+def check_result(result, data_docs: Path, asset_key: dg.AssetKey, engine: str) -> dg.AssetCheckResult:
+    """Map a suite result to Dagster: critical failures -> ERROR (blocking), warnings -> WARN;
+    ``engine`` says where GX evaluated it (duckdb or spark)."""
     severity = dg.AssetCheckSeverity.ERROR if result.critical_failures else dg.AssetCheckSeverity.WARN
     return dg.AssetCheckResult(
         asset_key=asset_key,
@@ -41,6 +44,7 @@ def check_result(result, data_docs: Path, asset_key: dg.AssetKey) -> dg.AssetChe
         severity=severity,
         metadata={
             "suite": result.suite,
+            "engine": engine,
             "evaluated_expectations": result.evaluated,
             "critical_failures": len(result.critical_failures),
             "warnings": len(result.failures) - len(result.critical_failures),
@@ -64,6 +68,17 @@ def describe_suite(suite: dict, extra: str = "") -> str:
             f"{len(rules) - blocking} warnings): {listed}{extra}.")
 
 
+def _validate(engine: Engine, warehouse: Path, suites: list[dict], docs_dir: Path) -> list:
+    """The suites validated on the run's engine: in the DuckDB warehouse, or in a local Spark session."""
+    if engine.is_spark:
+        from dagster_project.validation.gx_spark import validate_on_spark
+
+        return validate_on_spark(Path(engine.landing_dir), Path(engine.spark_dir), suites, docs_dir)
+    from dagster_project.validation.runner import validate
+
+    return validate(warehouse, suites, docs_dir)
+
+
 def build_gx_checks(name: str, suites: dict[str, dg.AssetKey], extra: str,
                     bound_rows: bool) -> dg.AssetChecksDefinition:
     """One blocking ``gx_suite`` check per asset, all validated in one step and one GX context.
@@ -79,8 +94,9 @@ def build_gx_checks(name: str, suites: dict[str, dg.AssetKey], extra: str,
              for suite, key in suites.items()]
 
     @dg.multi_asset_check(specs=specs, name=name, can_subset=True)
-    def _checks(context: dg.AssetCheckExecutionContext, warehouse: DuckDBResource, publication: Publication):
-        from dagster_project.validation.runner import row_count_bound, validate
+    def _checks(context: dg.AssetCheckExecutionContext, warehouse: DuckDBResource, publication: Publication,
+                engine: Engine):
+        from dagster_project.validation.runner import row_count_bound
         from dagster_project.validation.suites import load_suite
 
         selected = {key for key in context.selected_asset_check_keys}
@@ -93,8 +109,8 @@ def build_gx_checks(name: str, suites: dict[str, dg.AssetKey], extra: str,
                 bound = row_count_bound(previous, publication.max_table_shrink)
                 suite["expectations"] += [bound] if bound else []
         docs_dir = data_docs_dir(Path(warehouse.database))
-        for suite, result in zip(wanted, validate(Path(warehouse.database), loaded, docs_dir), strict=True):
-            yield check_result(result, docs_dir / f"{suite}.html", suites[suite])
+        for suite, result in zip(wanted, _validate(engine, Path(warehouse.database), loaded, docs_dir), strict=True):
+            yield check_result(result, docs_dir / f"{suite}.html", suites[suite], engine.name)
 
     return _checks
 

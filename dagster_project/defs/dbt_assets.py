@@ -27,7 +27,6 @@ from dagster_project.defs.dbt_test_descriptions import describe_test
 from dagster_project.defs.resources import WAREHOUSE_POOL
 from dagster_project.defs.run_config import kpi_parameters_config
 from dagster_project.defs.table_metadata import OWNERS, built_table_metadata, published_table_metadata
-from dagster_project.landing import land_warehouse
 from dagster_project.output_contract import PUBLISHED_TABLES
 from dagster_project.run_tags import run_tags
 from dagster_project.spark_marts import mirror_marts
@@ -126,8 +125,6 @@ def build_dbt_assets(settings: Settings) -> dg.AssetsDefinition:
             context.instance.add_run_tags(context.run_id, changed)
         export_environment(run_settings)
         args = ["build", "--exclude-resource-type", "unit_test", *LOG_FILE_ARGS, *vars_argument(run_settings)]
-        if run_settings.engine == "spark":  # Spark reads the sources from the landing zone
-            land_warehouse(run_settings.warehouse, run_settings.landing_dir)
         # every event as dbt reports it (the console counts models and tests live), except the
         # published marts' outputs: held until dbt has exited, to carry their row count and preview
         held, failure = [], None

@@ -6,9 +6,10 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from dagster_project.contract import SOURCES, SourceFile
-from dagster_project.defs.resources import WAREHOUSE_POOL, SourceDirectory
+from dagster_project.defs.resources import WAREHOUSE_POOL, Engine, SourceDirectory
 from dagster_project.defs.table_metadata import OWNERS, markdown_preview
 from dagster_project.ingest import SourceFileError, load, locate
+from dagster_project.landing import land
 
 RAW_GROUP = "raw"
 
@@ -19,7 +20,8 @@ def raw_asset_key(source: SourceFile) -> dg.AssetKey:
 
 
 def build_raw_asset(source: SourceFile) -> dg.AssetsDefinition:
-    """The asset that loads ``<source dir>/<system>/<name>.csv[.gz]`` into ``raw.<name>``."""
+    """The asset that loads ``<source dir>/<system>/<name>.csv[.gz]`` into ``raw.<name>`` and, on
+    the Spark engine, lands it as Parquet in the landing zone Spark reads."""
 
     @dg.asset(
         key=raw_asset_key(source),
@@ -30,7 +32,8 @@ def build_raw_asset(source: SourceFile) -> dg.AssetsDefinition:
         description=(
             f"{source.description} Raw copy of `{source.relative_stem}.csv` (or `.csv.gz`), typed "
             f"as docs/sources.md declares; a value that does not parse fails the asset with file, "
-            f"line, column and value."
+            f"line, column and value. On the Spark engine (KPI_ENGINE=spark) the table is also "
+            f"written as Parquet to the landing zone, `<KPI_LANDING_DIR>/{source.name}/`."
         ),
         metadata={
             "dagster/column_schema": dg.TableSchema(columns=[
@@ -41,13 +44,14 @@ def build_raw_asset(source: SourceFile) -> dg.AssetsDefinition:
             "dagster/table_name": f"raw.{source.name}",
         },
     )
-    def _raw(context: dg.AssetExecutionContext, warehouse: DuckDBResource,
-             sources: SourceDirectory) -> dg.MaterializeResult:
+    def _raw(context: dg.AssetExecutionContext, warehouse: DuckDBResource, sources: SourceDirectory,
+             engine: Engine) -> dg.MaterializeResult:
         try:
             path = locate(Path(sources.path), source)
             with warehouse.get_connection() as con:
                 result = load(con, source, path)
                 preview = markdown_preview(con, "raw", source.name)
+                landed = land(con, source.name, Path(engine.landing_dir)) if engine.is_spark else None
         except SourceFileError as error:
             raise dg.Failure(
                 description=str(error),
@@ -61,6 +65,7 @@ def build_raw_asset(source: SourceFile) -> dg.AssetsDefinition:
             "size_bytes": result.size_bytes,
             "sha256": result.sha256,
             "ignored_columns": ", ".join(result.extra_columns) or "none",
+            **({"landing": dg.MetadataValue.path(str(landed))} if landed else {}),
             "preview": dg.MetadataValue.md(preview),
         })
 

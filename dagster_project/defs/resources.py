@@ -71,6 +71,19 @@ class SourceDirectory(dg.ConfigurableResource):
     path: str
 
 
+class Engine(dg.ConfigurableResource):
+    """The engine the models run on (KPI_ENGINE) and, for Spark, where its data is: the landing
+    zone ingestion writes the sources to, and the directory of the tables dbt builds."""
+
+    name: str
+    landing_dir: str
+    spark_dir: str
+
+    @property
+    def is_spark(self) -> bool:
+        return self.name == "spark"
+
+
 class Publication(dg.ConfigurableResource):
     """Where BI tools read the validated KPI tables, and how much a table may shrink per run."""
 
@@ -112,6 +125,8 @@ def build_resources(settings: Settings) -> dict[str, object]:
     return {
         "warehouse": Warehouse(database=str(settings.warehouse), publish_dir=str(settings.publish_dir)),
         "sources": SourceDirectory(path=str(settings.source_dir)),
+        "engine": Engine(name=settings.engine, landing_dir=str(settings.landing_dir),
+                         spark_dir=str(settings.spark_dir)),
         "publication": Publication(publish_dir=str(settings.publish_dir),
                                    max_table_shrink=settings.max_table_shrink),
         "dbt": ProjectDbtCliResource(project_dir=str(DBT_PROJECT_DIR), profiles_dir=str(DBT_PROJECT_DIR),
