@@ -1,12 +1,15 @@
 """The nightly refresh on DuckDB and on local Spark, the same sources, in one invocation.
 
-    python -m benchmarks.refresh --scale demo|medium|large --engine spark [--repeat 1] [--write-docs]
+    python -m benchmarks.refresh --scale medium large --engine spark [--repeat 1] [--write-docs]
 
 Each engine runs the pipeline as ``make run`` does (``KPI_ENGINE=duckdb`` then ``spark``: fresh
 process, Dagster home of its own) ``--repeat`` times; the median run is reported per stage with
 the peak RSS of the process tree (for Spark the JVM that pyspark starts inside the dbt process is
-part of the tree). Ingestion, the GX checks and publishing are the same code on both engines:
-the difference is the dbt build (and, on Spark, the landing and mirroring inside that step).
+part of the tree; so is the JVM the GX checks start in the run's process). Per stage, what differs
+on Spark: ingestion also lands each source as Parquet; the GX suites run through GX's Spark
+datasource; dbt builds in a SparkSession and the published marts are mirrored into DuckDB; the
+publication is the same code. With several scales, :func:`render_scaling` fits each engine's
+time to ``fixed + rows x per-row cost`` between the two largest scales measured.
 """
 
 from __future__ import annotations
@@ -48,3 +51,29 @@ def render_engines(m: dict) -> str:
               f"Spark {', '.join(f'{w:.1f}' for w in sorted(spark['walls']))}",
               f"- `dbt parse` before the run: DuckDB {duck['parse']:.1f} s, Spark {spark['parse']:.1f} s", ""]
     return "\n".join(lines)
+
+
+def _fit(small: dict, large: dict, seconds) -> tuple[float, float]:
+    """(fixed s, s per million rows) of the line through two scales' ``seconds(engine run)``."""
+    per_million = (seconds(large["run"]) - seconds(small["run"])) / ((large["rows"] - small["rows"]) / 1e6)
+    return seconds(small["run"]) - per_million * small["rows"] / 1e6, per_million
+
+
+def render_scaling(measured: list[dict]) -> str:
+    """How each engine's time grows with the rows: per scale the wall time and the dbt stage, and
+    the line through the two largest scales (fixed cost, cost per million source rows)."""
+    ordered = sorted(measured, key=lambda m: m["rows"])
+    lines = ["### How the time grows with the data, per engine", "",
+             "| engine | " + " | ".join(f"{m['scale']} ({m['rows'] / 1e6:.1f} M rows) wall s, dbt s" for m in ordered)
+             + " | fixed s (wall) | s per M rows (wall) | s per M rows (dbt) |",
+             "|---|" + "---:|" * (len(ordered) + 3)]
+    small, large = ordered[-2], ordered[-1]
+    for engine in ENGINES:
+        cells = [f"{m['engines'][engine]['wall']:.1f}, {m['engines'][engine]['stages']['dbt build']:.1f}"
+                 for m in ordered]
+        points = [{"rows": m["rows"], "run": m["engines"][engine]} for m in (small, large)]
+        fixed, per_million = _fit(*points, lambda run: run["wall"])
+        _, dbt_per_million = _fit(*points, lambda run: run["stages"]["dbt build"])
+        fit = f"{fixed:.0f} | {per_million:.1f} | {dbt_per_million:.1f}"
+        lines.append(f"| {engine} | " + " | ".join(cells) + f" | {fit} |")
+    return "\n".join(lines) + "\n"

@@ -1,6 +1,6 @@
 """Full nightly refresh of one scale, headless, against two baselines in the same invocation.
 
-    python -m benchmarks.refresh --scale demo|medium|large [--repeat 3] [--write-docs] [--engine spark]
+    python -m benchmarks.refresh --scale demo|medium|large [...] [--repeat 3] [--write-docs] [--engine spark]
 
 Generates the scale once into benchmarks/.cache/<scale>/ (seed 42), then measures, ``--repeat``
 times each (this VM's timings vary by several seconds; the median run is reported):
@@ -198,27 +198,34 @@ def machine() -> str:
 
 
 def cli(description: str, measure_and_render, docs_key, engines: bool = False) -> int:
-    """The command line of a benchmark: --scale, --repeat, --write-docs (and --engine with
-    ``engines``); prints the section ``measure_and_render(scale, repeat)`` makes, with the machine,
-    and records it under ``docs_key(scale)`` in docs/benchmarks.md with --write-docs."""
+    """The command line of a benchmark: --scale (one or more), --repeat, --write-docs (and
+    --engine with ``engines``); for each scale, prints the section ``measure_and_render(scale,
+    repeat)`` makes, with the machine, and records it under ``docs_key(scale)`` in
+    docs/benchmarks.md with --write-docs. On two engines and several scales, a last section
+    compares how each engine's time grows with the data."""
     parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--scale", choices=("demo", "medium", "large"), default="demo")
+    parser.add_argument("--scale", choices=("demo", "medium", "large"), nargs="+", default=["demo"])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--write-docs", action="store_true")
     if engines:
         parser.add_argument("--engine", choices=("duckdb", "spark"), default="duckdb",
                             help="spark: DuckDB and local Spark, both measured in this invocation")
     args = parser.parse_args()
+    sections = []
     if getattr(args, "engine", "duckdb") == "spark":
-        from benchmarks.engines import measure_engines, render_engines
+        from benchmarks.engines import measure_engines, render_engines, render_scaling
 
-        section, key = render_engines(measure_engines(args.scale, args.repeat)), f"{args.scale}-spark"
+        measured = [measure_engines(scale, args.repeat) for scale in args.scale]
+        sections += [(render_engines(m), f"{m['scale']}-spark") for m in measured]
+        if len(measured) > 1:
+            sections.append((render_scaling(measured), "spark-scaling"))
     else:
-        section, key = measure_and_render(args.scale, args.repeat), docs_key(args.scale)
-    section += f"\n_Machine: {machine()}._\n"
-    print(section)
-    if args.write_docs:
-        write_docs(section, key)
+        sections += [(measure_and_render(scale, args.repeat), docs_key(scale)) for scale in args.scale]
+    for section, key in sections:
+        section += f"\n_Machine: {machine()}._\n"
+        print(section)
+        if args.write_docs:
+            write_docs(section, key)
     return 0
 
 
