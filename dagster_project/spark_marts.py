@@ -1,11 +1,13 @@
-"""The Spark engine's marts, mirrored into the DuckDB warehouse for the gate and the publication.
+"""The Spark engine's marts, mirrored into the DuckDB warehouse for the publication.
 
 With ``KPI_ENGINE=spark`` dbt builds every model in Spark; each table is a directory of Parquet
 files under ``<spark_dir>/warehouse/<schema>.db/<table>/`` (Hive's layout, dbt's
-``file_format: parquet``). :func:`mirror_marts` copies the published marts from those files into
-the working DuckDB warehouse's ``marts`` schema, column types as Parquet carries them (nothing
-cast: a type that differs from DuckDB's build fails the publication gate's type expectations,
-as it would on DuckDB). From there write-audit-publish is the same on both engines: the same
+``file_format: parquet``). The publication gate validates those files through GX's Spark
+datasource (:mod:`dagster_project.validation.gx_spark`, its type rule naming each Spark type as
+DuckDB reads it from Parquet). :func:`mirror_marts` copies the published marts from the same
+files into the working DuckDB warehouse's ``marts`` schema, column types as Parquet carries them
+(nothing cast; tests/test_spark.py compares the publication's column types with the DuckDB
+engine's). From there write-audit-publish is the same on both engines: the same
 ``kpi.duckdb``, Parquet files and manifest, so BI tools and the report see no difference.
 """
 

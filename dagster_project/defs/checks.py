@@ -68,11 +68,14 @@ def describe_suite(suite: dict, extra: str = "") -> str:
             f"{len(rules) - blocking} warnings): {listed}{extra}.")
 
 
-def _validate(engine: Engine, warehouse: Path, suites: list[dict], docs_dir: Path) -> list:
-    """The suites validated on the run's engine: in the DuckDB warehouse, or in a local Spark session."""
+def _validate(engine: Engine, warehouse: Path, suites: list[dict], docs_dir: Path, run_id: str) -> list:
+    """The suites validated on the run's engine: in the DuckDB warehouse, or in a local Spark
+    session (on the sources this run validated: landed again where this run did not land them)."""
     if engine.is_spark:
+        from dagster_project.landing import land_what_this_run_did_not
         from dagster_project.validation.gx_spark import validate_on_spark
 
+        land_what_this_run_did_not(warehouse, Path(engine.landing_dir), run_id)
         return validate_on_spark(Path(engine.landing_dir), Path(engine.spark_dir), suites, docs_dir)
     from dagster_project.validation.runner import validate
 
@@ -109,7 +112,8 @@ def build_gx_checks(name: str, suites: dict[str, dg.AssetKey], extra: str,
                 bound = row_count_bound(previous, publication.max_table_shrink)
                 suite["expectations"] += [bound] if bound else []
         docs_dir = data_docs_dir(Path(warehouse.database))
-        for suite, result in zip(wanted, _validate(engine, Path(warehouse.database), loaded, docs_dir), strict=True):
+        results = _validate(engine, Path(warehouse.database), loaded, docs_dir, context.run.run_id)
+        for suite, result in zip(wanted, results, strict=True):
             yield check_result(result, docs_dir / f"{suite}.html", suites[suite], engine.name)
 
     return _checks

@@ -27,6 +27,7 @@ from dagster_project.defs.dbt_test_descriptions import describe_test
 from dagster_project.defs.resources import WAREHOUSE_POOL
 from dagster_project.defs.run_config import kpi_parameters_config
 from dagster_project.defs.table_metadata import OWNERS, built_table_metadata, published_table_metadata
+from dagster_project.landing import land_what_this_run_did_not
 from dagster_project.output_contract import PUBLISHED_TABLES
 from dagster_project.run_tags import run_tags
 from dagster_project.spark_marts import mirror_marts
@@ -125,6 +126,10 @@ def build_dbt_assets(settings: Settings) -> dg.AssetsDefinition:
             context.instance.add_run_tags(context.run_id, changed)
         export_environment(run_settings)
         args = ["build", "--exclude-resource-type", "unit_test", *LOG_FILE_ARGS, *vars_argument(run_settings)]
+        if run_settings.engine == "spark":  # Spark reads the sources this run validated, never older ones
+            relanded = land_what_this_run_did_not(run_settings.warehouse, run_settings.landing_dir, context.run_id)
+            if relanded:
+                context.log.info(f"re-landed from the warehouse (not ingested by this run): {', '.join(relanded)}")
         # every event as dbt reports it (the console counts models and tests live), except the
         # published marts' outputs: held until dbt has exited, to carry their row count and preview
         held, failure = [], None
@@ -137,7 +142,7 @@ def build_dbt_assets(settings: Settings) -> dg.AssetsDefinition:
         except Exception as error:  # re-raised below, once what dbt built is reported
             failure = error
         if failure is None:
-            if run_settings.engine == "spark":  # the gate and the publication read DuckDB
+            if run_settings.engine == "spark":  # the publication is written from DuckDB
                 mirror_marts(run_settings.spark_dir, run_settings.warehouse)
             held = _with_table_metadata(held, warehouse)  # this run's marts are in the warehouse
         yield from held

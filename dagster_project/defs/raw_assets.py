@@ -51,7 +51,7 @@ def build_raw_asset(source: SourceFile) -> dg.AssetsDefinition:
             with warehouse.get_connection() as con:
                 result = load(con, source, path)
                 preview = markdown_preview(con, "raw", source.name)
-                landed = land(con, source.name, Path(engine.landing_dir)) if engine.is_spark else None
+                landed = land(con, source.name, Path(engine.landing_dir), context.run_id) if engine.is_spark else None
         except SourceFileError as error:
             raise dg.Failure(
                 description=str(error),

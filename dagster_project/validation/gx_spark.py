@@ -42,9 +42,9 @@ DECIMAL = re.compile(r"decimal\((\d+),(\d+)\)")
 
 @contextlib.contextmanager
 def local_spark(work_dir: Path) -> Iterator[object]:
-    """A local SparkSession for validation (master local[2], UTC, ANSI off, exact decimals, as the
-    dbt profile's), with an in-memory catalog of its own (never the dbt session's metastore) and
-    the JVM logging errors only; stopped on exit."""
+    """A local SparkSession for validation (master local[2], UTC, exact decimals, as the dbt
+    profile's; ANSI off, as dbt-spark sets it in its session), with an in-memory catalog of its
+    own (never the dbt session's metastore) and the JVM logging errors only; stopped on exit."""
     from pyspark.sql import SparkSession
 
     spark = (SparkSession.builder.master("local[2]").appName("kpi-gx")
@@ -135,11 +135,6 @@ def validate_frames(spark, frames: Mapping[str, object], suites: list[dict],
         frame.unpersist()
         results.append(suite_result)
     return results
-
-
-def landing_frames(spark, landing_dir: Path, tables: list[str]) -> dict[str, object]:
-    """The landing zone's source tables as DataFrames, keyed ``raw.<table>`` as the suites name them."""
-    return {f"raw.{table}": spark.read.parquet(str(landing_dir / table)) for table in tables}
 
 
 def validate_on_spark(landing_dir: Path, spark_dir: Path, suites: list[dict],
