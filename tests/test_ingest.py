@@ -15,7 +15,7 @@ from dagster_duckdb import DuckDBResource
 
 from dagster_project.contract import SOURCES, SOURCES_BY_NAME
 from dagster_project.defs.raw_assets import RAW_ASSETS
-from dagster_project.defs.resources import SourceDirectory
+from dagster_project.defs.resources import Engine, SourceDirectory
 from dagster_project.ingest import SourceFileError, load, locate
 
 
@@ -29,7 +29,9 @@ def materialize_raw(source_dir: Path, warehouse: Path, raise_on_error: bool = Tr
     return dg.materialize(
         RAW_ASSETS,
         resources={"warehouse": DuckDBResource(database=str(warehouse)),
-                   "sources": SourceDirectory(path=str(source_dir))},
+                   "sources": SourceDirectory(path=str(source_dir)),
+                   "engine": Engine(name="duckdb", landing_dir=str(warehouse.parent / "landing"),
+                                    spark_dir=str(warehouse.parent / "spark"))},
         raise_on_error=raise_on_error,
     )
 
