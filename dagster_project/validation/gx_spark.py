@@ -123,7 +123,7 @@ def validate_frames(spark, frames: Mapping[str, object], suites: list[dict],
     for suite in suites:
         table = suite["meta"]["table"]
         # each rule is a Spark job of its own: read the files once per suite, not once per rule
-        # (a third less time on the demo's sources; what does not fit in memory spills to disk)
+        # (what does not fit in memory spills to disk)
         frame = frames[table].cache()
         asset = source.add_dataframe_asset(table.replace(".", "_"))
         batch = asset.add_batch_definition_whole_dataframe("whole").get_batch(batch_parameters={"dataframe": frame})
